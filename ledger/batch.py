@@ -1,0 +1,48 @@
+"""What goes into one ledger batch and what comes out of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas.events import InputEvent
+from schemas.parsing import Invalid
+from schemas.reasons import Reason
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a message came from (a Kafka topic, partition and offset)."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One received message: the validated event or why it is invalid, and its raw bytes."""
+
+    event: InputEvent | Invalid
+    raw: bytes
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message the ledger refused, with the reason it gives the producer."""
+
+    reason: Reason
+    detail: str
+    raw: bytes
+    source: Source | None
+    event_id: str | None
+
+
+@dataclass
+class BatchResult:
+    """What one batch did: applied, skipped as already applied, and refused."""
+
+    applied: int = 0
+    duplicates: int = 0
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    attempts: int = 1

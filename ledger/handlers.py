@@ -1,0 +1,170 @@
+"""One handler per input event type: check, then change aggregates in the unit of work."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+
+from ledger.commissions import commission_lines
+from ledger.decline import Decline
+from ledger.errors import RecruitmentError, RejectedError, UnknownReferenceError
+from ledger.ids import aggregate_id, transaction_id
+from ledger.partner import Partner, email_digest
+from ledger.program import Program
+from ledger.sale import Reversal, Sale
+from ledger.terms import Terms
+from ledger.unit_of_work import UnitOfWork
+from schemas.events import (
+    ChargeDeclined,
+    PartnerJoined,
+    PartnerProgramChanged,
+    PayoutSent,
+    RefundIssued,
+    SaleCompleted,
+)
+from schemas.program import ProgramConfigured
+from schemas.reasons import Reason
+
+
+class Handlers:
+    """Applies validated input events (the ledger's commands) to aggregates."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    @singledispatchmethod
+    def handle(self, event: object) -> None:
+        raise TypeError(f"no handler for {type(event).__name__}")
+
+    @handle.register
+    def record_program(self, event: ProgramConfigured) -> None:
+        program = self.uow.get(Program, Program.create_id(event.program_id))
+        if program is None:
+            self.uow.add(Program(program_id=event.program_id, terms=event.model_dump(mode="json")))
+        else:
+            program.configure(event)
+
+    @handle.register
+    def join_partner(self, event: PartnerJoined) -> None:
+        if self.partner(event.partner_id) is not None:
+            raise RejectedError(f"partner {event.partner_id} already joined; use "
+                                "partner.program_changed to move programs", Reason.PARTNER_ALREADY_JOINED)
+        self.check_recruitment(event.partner_id, event.recruited_by)
+        self.uow.add(Partner(
+            partner_id=event.partner_id, program_id=event.program_id, recruited_by=event.recruited_by,
+            name=event.name, email_digest=email_digest(event.email), joined_at=event.occurred_at,
+            event_id=event.event_id,
+        ))
+
+    def check_recruitment(self, partner_id: str, recruited_by: str | None) -> None:
+        """Refuse self-recruitment and recruitment chains that loop back to the partner."""
+        if recruited_by == partner_id:
+            raise RecruitmentError(f"partner {partner_id} cannot recruit themselves", Reason.SELF_RECRUITMENT)
+        current, seen = recruited_by, set()
+        while current is not None and current not in seen:
+            if current == partner_id:
+                raise RecruitmentError(f"recruitment by {recruited_by} would make a cycle")
+            seen.add(current)
+            recruiter = self.partner(current)
+            current = recruiter.recruited_by if recruiter else None
+
+    @handle.register
+    def change_program(self, event: PartnerProgramChanged) -> None:
+        self.require_partner(event.partner_id).change_program(
+            program_id=event.program_id, effective_at=event.occurred_at, event_id=event.event_id)
+
+    @handle.register
+    def record_sale(self, event: SaleCompleted) -> None:
+        seller = self.require_partner(event.partner_id)
+        existing = self.uow.get(Sale, Sale.create_id(event.sale_id))
+        if existing is not None and not existing.declined:
+            raise RejectedError(f"sale {event.sale_id} is already recorded", Reason.DUPLICATE_SALE)
+        program_id = seller.program_at(event.occurred_at)
+        terms = self.terms_at(program_id, event)
+        lines, note = commission_lines(terms, seller, self.partner, event.product_id, event.amount.amount,
+                                       event.amount.currency, event.customer.email)
+        if existing is None:
+            self.uow.add(Sale(
+                sale_id=event.sale_id, partner_id=event.partner_id, product_id=event.product_id,
+                amount=event.amount.amount, currency=event.amount.currency,
+                customer=event.customer.model_dump(), subscription_id=event.subscription_id,
+                program_id=program_id, lines=lines, note=note, occurred_at=event.occurred_at,
+                event_id=event.event_id,
+            ))
+        else:
+            existing.retry(amount=event.amount.amount, program_id=program_id, lines=lines, note=note,
+                           occurred_at=event.occurred_at, event_id=event.event_id)
+        for line in lines:
+            self.require_partner(line["partner_id"]).accrue(
+                transaction_id(event.event_id), event.sale_id, line["level"], line["amount"],
+                event.amount.currency, line["bucket"], event.occurred_at)
+
+    @handle.register
+    def refund_sale(self, event: RefundIssued) -> None:
+        sale = self.require_sale(event.sale_id)
+        reversals = sale.refund(event.refund_id, event.amount.amount, event.amount.currency,
+                                event.event_id, event.occurred_at)
+        self.reverse(reversals, sale, event.event_id, "refund", event)
+
+    @handle.register
+    def decline_charge(self, event: ChargeDeclined) -> None:
+        if self.uow.get(Decline, Decline.create_id(event.decline_id)) is not None:
+            raise RejectedError(f"decline {event.decline_id} was already recorded", Reason.DUPLICATE_ID)
+        sale = self.uow.get(Sale, Sale.create_id(event.sale_id)) if event.sale_id else None
+        reversals = sale.decline(event.decline_id, event.event_id, event.occurred_at) if sale else []
+        if sale is not None:
+            self.reverse(reversals, sale, event.event_id, "decline", event)
+        self.uow.add(Decline(
+            decline_id=event.decline_id, partner_id=event.partner_id, sale_id=event.sale_id,
+            product_id=event.product_id, amount=event.amount.amount, currency=event.amount.currency,
+            customer=event.customer.model_dump(), reason=event.reason, reversed_sale=sale is not None,
+            occurred_at=event.occurred_at, event_id=event.event_id,
+        ))
+
+    @handle.register
+    def send_payout(self, event: PayoutSent) -> None:
+        partner = self.require_partner(event.partner_id)
+        program_id = partner.program_at(event.occurred_at)
+        program = self.uow.get(Program, Program.create_id(program_id))
+        terms = program.terms_at(event.occurred_at) if program else None
+        minimum = terms.configured.min_payout if terms else None
+        if minimum is not None and minimum.currency != event.amount.currency:
+            minimum = None
+        partner.pay_out(transaction_id(event.event_id), event.payout_id, event.amount.amount,
+                        event.amount.currency, event.occurred_at, minimum.amount if minimum else None)
+
+    def reverse(self, reversals: list[Reversal], sale: Sale, event_id: str, cause: str,
+                event: RefundIssued | ChargeDeclined) -> None:
+        """Take commission back from each partner a sale paid."""
+        for reversal in reversals:
+            self.require_partner(reversal.partner_id).reverse(
+                transaction_id(event_id), sale.sale_id, reversal.level, reversal.amount,
+                sale.currency, reversal.bucket, cause, event.occurred_at)
+
+    def partner(self, partner_id: str) -> Partner | None:
+        """A partner, or None if they have not joined."""
+        return self.uow.get(Partner, aggregate_id("partner", partner_id))
+
+    def require_partner(self, partner_id: str) -> Partner:
+        """A partner that must have joined."""
+        partner = self.partner(partner_id)
+        if partner is None:
+            raise UnknownReferenceError(f"partner {partner_id} has not joined", Reason.UNKNOWN_PARTNER)
+        return partner
+
+    def require_sale(self, sale_id: str) -> Sale:
+        """A sale that must have been recorded."""
+        sale = self.uow.get(Sale, Sale.create_id(sale_id))
+        if sale is None:
+            raise UnknownReferenceError(f"sale {sale_id} is not recorded", Reason.UNKNOWN_SALE)
+        return sale
+
+    def terms_at(self, program_id: str, event: SaleCompleted) -> Terms:
+        """The program's terms in effect at the sale's time."""
+        program = self.uow.get(Program, Program.create_id(program_id))
+        if program is None:
+            raise UnknownReferenceError(f"program {program_id} is not configured", Reason.UNKNOWN_PROGRAM)
+        terms = program.terms_at(event.occurred_at)
+        if terms is None:
+            raise RejectedError(f"program {program_id} has no terms in effect at {event.occurred_at.isoformat()}",
+                                Reason.NO_TERMS_IN_EFFECT)
+        return terms

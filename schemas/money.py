@@ -1,0 +1,39 @@
+"""Money and rates as they travel on the wire: integer minor units, decimal strings."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
+
+
+class Money(BaseModel):
+    """An amount in integer minor units (cents) of one currency; never a float."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: StrictInt = Field(ge=0, description="Integer minor units, e.g. 1999 = 19.99 USD")
+    currency: Currency
+
+
+def _parse_rate(value: object) -> Decimal:
+    # Floats are refused on purpose: 0.1 cannot be represented exactly.
+    if not isinstance(value, str):
+        raise ValueError("rate must be a decimal string such as \"0.20\", not a number")
+    try:
+        rate = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(f"rate {value!r} is not a decimal number") from exc
+    if not rate.is_finite() or rate < 0 or rate > 1:
+        raise ValueError(f"rate {value!r} must be between \"0\" and \"1\"")
+    return rate
+
+
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_parse_rate),
+    Field(json_schema_extra={"type": "string", "pattern": r"^\d+(\.\d+)?$"}),
+]
