@@ -55,7 +55,7 @@ class LedgerApp(Application[UUID]):
         inbox: list[InboxRecord] = []
         for item in items:
             self._decide(item, uow, seen, result, inbox)
-        self._save(uow.changed(), inbox=inbox, dead_letters=result.dead_letters)
+        self._save(uow.changed(), inbox=inbox, dead_letters=result.dead_letters, positions=_positions(items))
         return result
 
     def _decide(self, item: Inbound, uow: UnitOfWork, seen: set[str], result: BatchResult,
@@ -81,6 +81,15 @@ class LedgerApp(Application[UUID]):
         # Saving events in the order they happened keeps the ledger's global order causal.
         events = sorted((e for a in aggregates for e in a.collect_events()), key=lambda e: e.timestamp)
         self.save(*events, **kwargs)
+
+
+def _positions(items: Sequence[Inbound]) -> dict[tuple[str, int], int]:
+    positions: dict[tuple[str, int], int] = {}
+    for item in items:
+        if item.source is not None:
+            key = (item.source.topic, item.source.partition)
+            positions[key] = max(item.source.offset, positions.get(key, -1))
+    return positions
 
 
 def _event_ids(items: Sequence[Inbound]) -> list[str]:

@@ -56,6 +56,10 @@ class LedgerRecorder(ABC):
     def dead_letter_count(self) -> int:
         """How many messages were refused in all."""
 
+    @abstractmethod
+    def source_positions(self) -> dict[tuple[str, int], int]:
+        """The last offset applied from each source topic and partition."""
+
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     """PostgreSQL recorder: events, inbox and dead letters in one transaction, events append-only."""
@@ -68,6 +72,15 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         inbox: list[InboxRecord] = kwargs.get("inbox", [])
         letters: list[DeadLetter] = kwargs.get("dead_letters", [])
+        positions: dict[tuple[str, int], int] = kwargs.get("positions", {})
+        if positions:
+            curs.executemany(
+                SQL("INSERT INTO {}.source_positions (topic, partition, \"offset\") VALUES (%s, %s, %s) "
+                    "ON CONFLICT (topic, partition) DO UPDATE SET \"offset\" = "
+                    "GREATEST(source_positions.\"offset\", EXCLUDED.\"offset\"), updated_at = now()")
+                .format(self._schema),
+                [(topic, partition, offset) for (topic, partition), offset in sorted(positions.items())],
+            )
         if inbox:
             curs.executemany(
                 SQL("INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, "
@@ -102,6 +115,11 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             curs.execute(SQL("UPDATE {}.dead_letters SET published_at = now() WHERE id = ANY(%s)")
                          .format(self._schema), (list(ids),))
 
+    def source_positions(self) -> dict[tuple[str, int], int]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT topic, partition, \"offset\" FROM {}.source_positions").format(self._schema))
+            return {(r["topic"], r["partition"]): r["offset"] for r in curs.fetchall()}
+
     def dead_letter_count(self) -> int:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(SQL("SELECT count(*) AS n FROM {}.dead_letters").format(self._schema))
@@ -117,6 +135,7 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         self.inbox: dict[str, InboxRecord] = {}
         self.dead_letters: list[StoredDeadLetter] = []
         self.published: set[int] = set()
+        self.positions: dict[tuple[str, int], int] = {}
         self._extra_lock = threading.Lock()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -126,6 +145,8 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                 raise IntegrityError("event already in the inbox")
             ids = super().insert_events(stored_events, **kwargs)
             self.inbox.update((r.event_id, r) for r in inbox)
+            for key, offset in kwargs.get("positions", {}).items():
+                self.positions[key] = max(offset, self.positions.get(key, -1))
             for letter in kwargs.get("dead_letters", []):
                 self.dead_letters.append(StoredDeadLetter(len(self.dead_letters) + 1, letter))
             return ids
@@ -141,6 +162,9 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
 
     def dead_letter_count(self) -> int:
         return len(self.dead_letters)
+
+    def source_positions(self) -> dict[tuple[str, int], int]:
+        return dict(self.positions)
 
 
 def construct_ledger_recorder(factory: InfrastructureFactory[Any]) -> LedgerRecorder:

@@ -22,6 +22,10 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             rejected_at timestamptz NOT NULL DEFAULT now(),
             published_at timestamptz,
             UNIQUE (source_topic, source_partition, source_offset))""",
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".source_positions (
+            topic text NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (topic, partition))""",
         f"""CREATE OR REPLACE FUNCTION "{schema}".refuse_ledger_edits() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN

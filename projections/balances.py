@@ -1,0 +1,80 @@
+"""`partner_balances`: pending, available, paid, lifetime earned and reversed per partner and currency."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg import Cursor
+
+from ledger.partner import Partner
+from ledger.postings import Posting
+from projections.base import Projection
+from projections.tracking import SCHEMA
+
+COLUMNS = ("pending", "available", "paid", "lifetime_earned", "lifetime_reversed")
+
+
+class PartnerBalances(Projection):
+    """Balances of every partner's accounts, from the postings of their ledger events."""
+
+    name = "partner_balances"
+    event_classes = (Partner.CommissionAccrued, Partner.CommissionReversed, Partner.PayoutSent)
+
+    def ddl(self) -> list[str]:
+        return [f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_balances (
+            partner_id text NOT NULL,
+            currency char(3) NOT NULL,
+            pending bigint NOT NULL DEFAULT 0,
+            available bigint NOT NULL DEFAULT 0,
+            paid bigint NOT NULL DEFAULT 0,
+            lifetime_earned bigint NOT NULL DEFAULT 0,
+            lifetime_reversed bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (partner_id, currency))"""]
+
+    def clear(self, curs: Cursor[Any]) -> None:
+        curs.execute(f"DELETE FROM {SCHEMA}.partner_balances")
+
+    def apply(self, curs: Cursor[Any], events: Sequence[Any]) -> None:
+        deltas = balance_deltas(events)
+        if not deltas:
+            return
+        curs.executemany(
+            f"""INSERT INTO {SCHEMA}.partner_balances AS b (partner_id, currency, {", ".join(COLUMNS)})
+                VALUES (%s, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT (partner_id, currency) DO UPDATE SET
+                {", ".join(f"{c} = b.{c} + EXCLUDED.{c}" for c in COLUMNS)}""",
+            [(partner, currency, *values) for (partner, currency), values in sorted(deltas.items())],
+        )
+
+
+def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
+    """How much each column of each (partner, currency) row moves for a batch of events."""
+    deltas: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
+    for event in events:
+        partner_id = _partner_id(event)
+        row = deltas[(partner_id, event.currency)]
+        for posting in map(Posting.from_dict, event.postings):
+            _move(row, partner_id, posting)
+        if isinstance(event, Partner.CommissionAccrued):
+            row[3] += event.amount
+        elif isinstance(event, Partner.CommissionReversed):
+            row[4] += event.amount
+    return dict(deltas)
+
+
+def _partner_id(event: Any) -> str:
+    for posting in event.postings:
+        for account in (posting["destination"], posting["source"]):
+            if account.startswith("partner:"):
+                return str(account[len("partner:"):account.rindex(":")])
+    raise ValueError(f"event {type(event).__name__} moves no partner money")
+
+
+def _move(row: list[int], partner_id: str, posting: Posting) -> None:
+    prefix = f"partner:{partner_id}:"
+    if posting.destination.startswith(prefix):
+        row[COLUMNS.index(posting.destination.removeprefix(prefix))] += posting.amount
+    if posting.source.startswith(prefix):
+        row[COLUMNS.index(posting.source.removeprefix(prefix))] -= posting.amount
