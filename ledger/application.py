@@ -10,10 +10,10 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
-from ledger.batch import BatchResult, DeadLetter, Inbound
-from ledger.errors import ConcurrencyError, RejectedError
-from ledger.handlers import Handlers
-from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
+from ledger.batch import BatchResult, Inbound
+from ledger.decider import BatchDecider
+from ledger.errors import ConcurrencyError
+from ledger.persistence import LedgerRecorder, construct_ledger_recorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.parsing import Invalid
 
@@ -49,33 +49,16 @@ class LedgerApp(Application[UUID]):
         raise ConcurrencyError(msg)
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
-        result = BatchResult()
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
         uow = UnitOfWork(self)
-        inbox: list[InboxRecord] = []
+        decider = BatchDecider(uow, seen, self.ledger_recorder)
         for item in items:
-            self._decide(item, uow, seen, result, inbox)
-        self._save(uow.changed(), inbox=inbox, dead_letters=result.dead_letters, positions=_positions(items))
-        return result
-
-    def _decide(self, item: Inbound, uow: UnitOfWork, seen: set[str], result: BatchResult,
-                inbox: list[InboxRecord]) -> None:
-        event = item.event
-        if isinstance(event, Invalid):
-            result.dead_letters.append(DeadLetter(event.reason, event.detail, item.raw, item.source, event.event_id))
-            return
-        if event.event_id in seen:
-            result.duplicates += 1
-            return
-        seen.add(event.event_id)
-        try:
-            Handlers(uow).handle(event)
-        except RejectedError as error:
-            result.dead_letters.append(DeadLetter(error.reason, error.detail, item.raw, item.source, event.event_id))
-            inbox.append(InboxRecord(event.event_id, event.type, "rejected", item.source))
-            return
-        result.applied += 1
-        inbox.append(InboxRecord(event.event_id, event.type, "applied", item.source))
+            decider.decide(item)
+        records = decider.records
+        self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
+                   parked=list(records.parked.values()), released=sorted(records.released),
+                   dead_letters=decider.result.dead_letters, positions=_positions(items))
+        return decider.result
 
     def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:
         # Saving events in the order they happened keeps the ledger's global order causal.
@@ -83,11 +66,11 @@ class LedgerApp(Application[UUID]):
         self.save(*events, **kwargs)
 
 
-def _positions(items: Sequence[Inbound]) -> dict[tuple[str, int], int]:
-    positions: dict[tuple[str, int], int] = {}
+def _positions(items: Sequence[Inbound]) -> dict[tuple[str, str, int], int]:
+    positions: dict[tuple[str, str, int], int] = {}
     for item in items:
         if item.source is not None:
-            key = (item.source.topic, item.source.partition)
+            key = (item.source.cluster, item.source.topic, item.source.partition)
             positions[key] = max(item.source.offset, positions.get(key, -1))
     return positions
 

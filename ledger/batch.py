@@ -11,11 +11,12 @@ from schemas.reasons import Reason
 
 @dataclass(frozen=True)
 class Source:
-    """Where a message came from (a Kafka topic, partition and offset)."""
+    """Where a message came from: a topic, partition and offset of one broker cluster."""
 
     topic: str
     partition: int
     offset: int
+    cluster: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,10 @@ class DeadLetter:
 
 @dataclass
 class BatchResult:
-    """What one batch did: applied, skipped as already applied, and refused."""
+    """What one batch did: applied, skipped as already applied, parked, and refused."""
 
     applied: int = 0
     duplicates: int = 0
+    parked: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
     attempts: int = 1

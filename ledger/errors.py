@@ -22,7 +22,14 @@ class RejectedError(LedgerError):
 
 
 class UnknownReferenceError(RejectedError):
-    """The event names a program, partner or sale the ledger has not recorded."""
+    """The event names a program, partner or sale the ledger has not recorded (yet).
+
+    The event is parked until `waiting_for` arrives; only after the grace period is it refused.
+    """
+
+    def __init__(self, detail: str, reason: Reason, waiting_for: str) -> None:
+        super().__init__(detail, reason)
+        self.waiting_for = waiting_for
 
 
 class OverRefundError(RejectedError):

@@ -32,19 +32,21 @@ class Handlers:
         self.uow = uow
 
     @singledispatchmethod
-    def handle(self, event: object) -> None:
+    def handle(self, event: object) -> list[str]:
+        """Apply one event; returns the keys of what it made available (for parked events)."""
         raise TypeError(f"no handler for {type(event).__name__}")
 
     @handle.register
-    def record_program(self, event: ProgramConfigured) -> None:
+    def record_program(self, event: ProgramConfigured) -> list[str]:
         program = self.uow.get(Program, Program.create_id(event.program_id))
         if program is None:
             self.uow.add(Program(program_id=event.program_id, terms=event.model_dump(mode="json")))
         else:
             program.configure(event)
+        return [f"program:{event.program_id}"]
 
     @handle.register
-    def join_partner(self, event: PartnerJoined) -> None:
+    def join_partner(self, event: PartnerJoined) -> list[str]:
         if self.partner(event.partner_id) is not None:
             raise RejectedError(f"partner {event.partner_id} already joined; use "
                                 "partner.program_changed to move programs", Reason.PARTNER_ALREADY_JOINED)
@@ -54,6 +56,7 @@ class Handlers:
             name=event.name, email_digest=email_digest(event.email), joined_at=event.occurred_at,
             event_id=event.event_id,
         ))
+        return [f"partner:{event.partner_id}"]
 
     def check_recruitment(self, partner_id: str, recruited_by: str | None) -> None:
         """Refuse self-recruitment and recruitment chains that loop back to the partner."""
@@ -64,16 +67,17 @@ class Handlers:
             if current == partner_id:
                 raise RecruitmentError(f"recruitment by {recruited_by} would make a cycle")
             seen.add(current)
-            recruiter = self.partner(current)
-            current = recruiter.recruited_by if recruiter else None
+            recruiter = self.require_partner(current)
+            current = recruiter.recruited_by
 
     @handle.register
-    def change_program(self, event: PartnerProgramChanged) -> None:
+    def change_program(self, event: PartnerProgramChanged) -> list[str]:
         self.require_partner(event.partner_id).change_program(
             program_id=event.program_id, effective_at=event.occurred_at, event_id=event.event_id)
+        return []
 
     @handle.register
-    def record_sale(self, event: SaleCompleted) -> None:
+    def record_sale(self, event: SaleCompleted) -> list[str]:
         seller = self.require_partner(event.partner_id)
         existing = self.uow.get(Sale, Sale.create_id(event.sale_id))
         if existing is not None and not existing.declined:
@@ -97,19 +101,21 @@ class Handlers:
             self.require_partner(line["partner_id"]).accrue(
                 transaction_id(event.event_id), event.sale_id, line["level"], line["amount"],
                 event.amount.currency, line["bucket"], event.occurred_at)
+        return [f"sale:{event.sale_id}"]
 
     @handle.register
-    def refund_sale(self, event: RefundIssued) -> None:
+    def refund_sale(self, event: RefundIssued) -> list[str]:
         sale = self.require_sale(event.sale_id)
         reversals = sale.refund(event.refund_id, event.amount.amount, event.amount.currency,
                                 event.event_id, event.occurred_at)
         self.reverse(reversals, sale, event.event_id, "refund", event)
+        return []
 
     @handle.register
-    def decline_charge(self, event: ChargeDeclined) -> None:
+    def decline_charge(self, event: ChargeDeclined) -> list[str]:
         if self.uow.get(Decline, Decline.create_id(event.decline_id)) is not None:
             raise RejectedError(f"decline {event.decline_id} was already recorded", Reason.DUPLICATE_ID)
-        sale = self.uow.get(Sale, Sale.create_id(event.sale_id)) if event.sale_id else None
+        sale = self.require_sale(event.sale_id) if event.sale_id else None
         reversals = sale.decline(event.decline_id, event.event_id, event.occurred_at) if sale else []
         if sale is not None:
             self.reverse(reversals, sale, event.event_id, "decline", event)
@@ -119,9 +125,10 @@ class Handlers:
             customer=event.customer.model_dump(), reason=event.reason, reversed_sale=sale is not None,
             occurred_at=event.occurred_at, event_id=event.event_id,
         ))
+        return []
 
     @handle.register
-    def send_payout(self, event: PayoutSent) -> None:
+    def send_payout(self, event: PayoutSent) -> list[str]:
         partner = self.require_partner(event.partner_id)
         program_id = partner.program_at(event.occurred_at)
         program = self.uow.get(Program, Program.create_id(program_id))
@@ -131,6 +138,7 @@ class Handlers:
             minimum = None
         partner.pay_out(transaction_id(event.event_id), event.payout_id, event.amount.amount,
                         event.amount.currency, event.occurred_at, minimum.amount if minimum else None)
+        return []
 
     def reverse(self, reversals: list[Reversal], sale: Sale, event_id: str, cause: str,
                 event: RefundIssued | ChargeDeclined) -> None:
@@ -148,23 +156,26 @@ class Handlers:
         """A partner that must have joined."""
         partner = self.partner(partner_id)
         if partner is None:
-            raise UnknownReferenceError(f"partner {partner_id} has not joined", Reason.UNKNOWN_PARTNER)
+            raise UnknownReferenceError(f"partner {partner_id} has not joined", Reason.UNKNOWN_PARTNER,
+                                        f"partner:{partner_id}")
         return partner
 
     def require_sale(self, sale_id: str) -> Sale:
         """A sale that must have been recorded."""
         sale = self.uow.get(Sale, Sale.create_id(sale_id))
         if sale is None:
-            raise UnknownReferenceError(f"sale {sale_id} is not recorded", Reason.UNKNOWN_SALE)
+            raise UnknownReferenceError(f"sale {sale_id} is not recorded", Reason.UNKNOWN_SALE, f"sale:{sale_id}")
         return sale
 
     def terms_at(self, program_id: str, event: SaleCompleted) -> Terms:
         """The program's terms in effect at the sale's time."""
         program = self.uow.get(Program, Program.create_id(program_id))
         if program is None:
-            raise UnknownReferenceError(f"program {program_id} is not configured", Reason.UNKNOWN_PROGRAM)
+            raise UnknownReferenceError(f"program {program_id} is not configured", Reason.UNKNOWN_PROGRAM,
+                                        f"program:{program_id}")
         terms = program.terms_at(event.occurred_at)
         if terms is None:
-            raise RejectedError(f"program {program_id} has no terms in effect at {event.occurred_at.isoformat()}",
-                                Reason.NO_TERMS_IN_EFFECT)
+            raise UnknownReferenceError(
+                f"program {program_id} has no terms in effect at {event.occurred_at.isoformat()}",
+                Reason.NO_TERMS_IN_EFFECT, f"program:{program_id}")
         return terms

@@ -9,7 +9,7 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
         f"""CREATE TABLE IF NOT EXISTS "{schema}".inbox (
             event_id text PRIMARY KEY,
             type text NOT NULL,
-            outcome text NOT NULL CHECK (outcome IN ('applied', 'rejected')),
+            outcome text NOT NULL CHECK (outcome IN ('applied', 'rejected', 'parked')),
             source_topic text, source_partition int, source_offset bigint,
             recorded_at timestamptz NOT NULL DEFAULT now())""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".dead_letters (
@@ -23,9 +23,9 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             published_at timestamptz,
             UNIQUE (source_topic, source_partition, source_offset))""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".source_positions (
-            topic text NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL,
+            cluster text NOT NULL, topic text NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (topic, partition))""",
+            PRIMARY KEY (cluster, topic, partition))""",
         f"""CREATE OR REPLACE FUNCTION "{schema}".refuse_ledger_edits() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
@@ -35,7 +35,22 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
         f"""CREATE OR REPLACE TRIGGER ledger_events_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}"."{events_table}"
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
-        f"""CREATE OR REPLACE TRIGGER inbox_append_only
-            BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".inbox
-            FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".parked (
+            event_id text PRIMARY KEY,
+            waiting_for text NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            payload bytea NOT NULL,
+            source_topic text, source_partition int, source_offset bigint, source_cluster text,
+            parked_at timestamptz NOT NULL DEFAULT now())""",
+        f'CREATE INDEX IF NOT EXISTS parked_waiting_for ON "{schema}".parked (waiting_for)',
+        # Two writers releasing the same parked event must not both apply it: the loser's
+        # transaction fails here and its batch is decided again.
+        f"""CREATE OR REPLACE FUNCTION "{schema}".expect_rows(actual bigint, expected bigint, what text)
+            RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+              IF actual <> expected THEN
+                RAISE EXCEPTION 'concurrent change: % (% of % rows)', what, actual, expected
+                  USING ERRCODE = 'unique_violation';
+              END IF;
+            END $$""",
     ]

@@ -44,3 +44,24 @@ def all_balances(conn: psycopg.Connection[Any]) -> list[BalanceRow]:
             FROM {SCHEMA}.partner_balances ORDER BY partner_id, currency""",
     ).fetchall()
     return [BalanceRow(*row) for row in rows]
+
+
+def balance_document(partner_id: str, rows: list[BalanceRow]) -> dict[str, Any]:
+    """The JSON shape shared by `ledger balance --json` and the API: Money objects per currency."""
+    def money(amount: int, currency: str) -> dict[str, Any]:
+        return {"amount": amount, "currency": currency}
+
+    return {
+        "partner_id": partner_id,
+        "balances": [
+            {
+                "currency": r.currency,
+                "pending": money(r.pending, r.currency),
+                "available": money(r.available, r.currency),
+                "paid": money(r.paid, r.currency),
+                "lifetime_earned": money(r.lifetime_earned, r.currency),
+                "lifetime_reversed": money(r.lifetime_reversed, r.currency),
+            }
+            for r in rows
+        ],
+    }

@@ -1,0 +1,75 @@
+"""In-memory ledger recorder, for fast unit tests of the domain."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+
+from ledger.parking import ParkedEvent
+from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary, StoredDeadLetter
+
+
+class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
+    """Keeps events, inbox, parking and dead letters in memory, with the same conflict rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: dict[str, InboxRecord] = {}
+        self.parked: dict[str, tuple[ParkedEvent, datetime]] = {}
+        self.dead_letters: list[StoredDeadLetter] = []
+        self.published: set[int] = set()
+        self.positions: dict[tuple[str, str, int], int] = {}
+        self._extra_lock = threading.Lock()
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self._extra_lock:
+            self._check_conflicts(kwargs)
+            ids = super().insert_events(stored_events, **kwargs)
+            for event_id in kwargs.get("released", []):
+                del self.parked[event_id]
+            now = datetime.now(UTC)
+            self.parked.update((p.event_id, (p, now)) for p in kwargs.get("parked", []))
+            self.inbox.update((r.event_id, r) for r in kwargs.get("inbox", []))
+            for event_id, outcome in kwargs.get("inbox_updates", {}).items():
+                old = self.inbox[event_id]
+                self.inbox[event_id] = InboxRecord(event_id, old.type, outcome, old.source)
+            for letter in kwargs.get("dead_letters", []):
+                self.dead_letters.append(StoredDeadLetter(len(self.dead_letters) + 1, letter))
+            for key, offset in kwargs.get("positions", {}).items():
+                self.positions[key] = max(offset, self.positions.get(key, -1))
+            return ids
+
+    def _check_conflicts(self, kwargs: dict[str, Any]) -> None:
+        if any(r.event_id in self.inbox for r in kwargs.get("inbox", [])):
+            raise IntegrityError("event already in the inbox")
+        if any(e not in self.parked for e in kwargs.get("released", [])):
+            raise IntegrityError("parked event already released")
+
+    def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
+        return {e for e in event_ids if e in self.inbox}
+
+    def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
+        return [p for p, _ in self.parked.values() if p.waiting_for == key]
+
+    def parking_summary(self) -> ParkingSummary:
+        if not self.parked:
+            return ParkingSummary(0, None, None)
+        return ParkingSummary(len(self.parked), min(at for _, at in self.parked.values()),
+                              min(p.occurred_at for p, _ in self.parked.values()))
+
+    def unpublished_dead_letters(self, limit: int) -> list[StoredDeadLetter]:
+        return [d for d in self.dead_letters if d.id not in self.published][:limit]
+
+    def mark_published(self, ids: Sequence[int]) -> None:
+        self.published.update(ids)
+
+    def dead_letter_count(self) -> int:
+        return len(self.dead_letters)
+
+    def source_positions(self) -> dict[tuple[str, str, int], int]:
+        return dict(self.positions)

@@ -1,0 +1,140 @@
+"""PostgreSQL ledger recorder: events, inbox, parking, dead letters and positions in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composable, Identifier
+
+from ledger.batch import DeadLetter, Source
+from ledger.parking import ParkedEvent
+from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary, StoredDeadLetter
+from ledger.schema_sql import ledger_ddl
+from schemas.reasons import Reason
+
+EVENTS_TABLE = "ledger_events"
+
+
+class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
+    """Appends a batch atomically; the events table refuses UPDATE, DELETE and TRUNCATE."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.sql_create_statements.extend(SQL(s) for s in ledger_ddl(datastore.schema, events_table_name))  # type: ignore[arg-type]
+        self.schema = Identifier(datastore.schema)
+
+    @classmethod
+    def construct(cls, factory: PostgresFactory) -> PostgresLedgerRecorder:
+        """Create the schema and tables if needed and return the recorder."""
+        with factory.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(factory.datastore.schema)))
+        recorder = cls(factory.datastore)
+        if factory.env_create_table():
+            recorder.create_table()
+        return recorder
+
+    def sql(self, text: str) -> Composable:
+        """A statement with `{}` standing for the ledger schema."""
+        return SQL(text).format(self.schema)
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        self._release(curs, kwargs.get("released", []))
+        self._park(curs, kwargs.get("parked", []))
+        self._record_inbox(curs, kwargs.get("inbox", []), kwargs.get("inbox_updates", {}))
+        self._record_dead_letters(curs, kwargs.get("dead_letters", []))
+        self._record_positions(curs, kwargs.get("positions", {}))
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:
+        if released:
+            curs.execute(self.sql("WITH d AS (DELETE FROM {0}.parked WHERE event_id = ANY(%s) RETURNING 1) "
+                                  "SELECT {0}.expect_rows((SELECT count(*) FROM d), %s, 'release parked')"),
+                         (released, len(released)))
+
+    def _park(self, curs: Cursor[DictRow], parked: list[ParkedEvent]) -> None:
+        if parked:
+            curs.executemany(
+                self.sql("INSERT INTO {}.parked (event_id, waiting_for, occurred_at, payload, source_topic, "
+                         "source_partition, source_offset, source_cluster) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"),
+                [(p.event_id, p.waiting_for, p.occurred_at, p.raw, *_source(p.source)) for p in parked])
+
+    def _record_inbox(self, curs: Cursor[DictRow], inbox: list[InboxRecord], updates: dict[str, str]) -> None:
+        if inbox:
+            curs.executemany(
+                self.sql("INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, "
+                         "source_offset) VALUES (%s, %s, %s, %s, %s, %s)"),
+                [(r.event_id, r.type, r.outcome, *_source(r.source)[:3]) for r in inbox])
+        if updates:
+            ids, outcomes = zip(*sorted(updates.items()), strict=True)
+            curs.execute(self.sql(
+                "WITH u AS (UPDATE {0}.inbox i SET outcome = v.outcome FROM unnest(%s::text[], %s::text[]) "
+                "AS v(event_id, outcome) WHERE i.event_id = v.event_id AND i.outcome = 'parked' RETURNING 1) "
+                "SELECT {0}.expect_rows((SELECT count(*) FROM u), %s, 'inbox of released events')"),
+                (list(ids), list(outcomes), len(ids)))
+
+    def _record_dead_letters(self, curs: Cursor[DictRow], letters: list[DeadLetter]) -> None:
+        if letters:
+            curs.executemany(
+                self.sql("INSERT INTO {}.dead_letters (event_id, reason, detail, payload, source_topic, "
+                         "source_partition, source_offset) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                         "ON CONFLICT DO NOTHING"),
+                [(d.event_id, d.reason.value, d.detail, d.raw, *_source(d.source)[:3]) for d in letters])
+
+    def _record_positions(self, curs: Cursor[DictRow], positions: dict[tuple[str, str, int], int]) -> None:
+        if positions:
+            curs.executemany(
+                self.sql('INSERT INTO {0}.source_positions (cluster, topic, partition, "offset") '
+                         "VALUES (%s, %s, %s, %s) ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
+                         '"offset" = GREATEST({0}.source_positions."offset", EXCLUDED."offset"), updated_at = now()'),
+                [(*key, offset) for key, offset in sorted(positions.items())])
+
+    def _fetch(self, statement: str, params: Sequence[Any] = ()) -> list[DictRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql(statement), params)
+            return curs.fetchall()
+
+    def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        return {r["event_id"] for r in self._fetch("SELECT event_id FROM {}.inbox WHERE event_id = ANY(%s)",
+                                                    (list(event_ids),))}
+
+    def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
+        rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = %s", (key,))
+        return [ParkedEvent(r["event_id"], r["waiting_for"], r["occurred_at"], bytes(r["payload"]), _row_source(r))
+                for r in rows]
+
+    def parking_summary(self) -> ParkingSummary:
+        row = self._fetch("SELECT count(*) AS n, min(parked_at) AS p, min(occurred_at) AS o FROM {}.parked")[0]
+        return ParkingSummary(int(row["n"]), row["p"], row["o"])
+
+    def unpublished_dead_letters(self, limit: int) -> list[StoredDeadLetter]:
+        rows = self._fetch("SELECT * FROM {}.dead_letters WHERE published_at IS NULL ORDER BY id LIMIT %s", (limit,))
+        return [StoredDeadLetter(r["id"], DeadLetter(Reason(r["reason"]), r["detail"], bytes(r["payload"]),
+                                                     _row_source(r), r["event_id"])) for r in rows]
+
+    def mark_published(self, ids: Sequence[int]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql("UPDATE {}.dead_letters SET published_at = now() WHERE id = ANY(%s)"), (list(ids),))
+
+    def dead_letter_count(self) -> int:
+        return int(self._fetch("SELECT count(*) AS n FROM {}.dead_letters")[0]["n"])
+
+    def source_positions(self) -> dict[tuple[str, str, int], int]:
+        rows = self._fetch('SELECT cluster, topic, partition, "offset" FROM {}.source_positions')
+        return {(r["cluster"], r["topic"], r["partition"]): r["offset"] for r in rows}
+
+
+def _source(source: Source | None) -> tuple[str | None, int | None, int | None, str | None]:
+    return (source.topic, source.partition, source.offset, source.cluster) if source else (None, None, None, None)
+
+
+def _row_source(row: DictRow) -> Source | None:
+    if row.get("source_topic") is None:
+        return None
+    return Source(row["source_topic"], row["source_partition"], row["source_offset"], row.get("source_cluster") or "")

@@ -1,0 +1,76 @@
+"""Ledger head, projection positions and lag, and dead letters, read straight from the database."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psycopg
+
+from ledger.database import LEDGER_SCHEMA
+from projections.registry import all_projections
+from projections.tracking import SCHEMA
+
+
+@dataclass(frozen=True)
+class LedgerStatus:
+    """What `ledger status` and `/health` report."""
+
+    head: int
+    projections: dict[str, dict[str, int]] = field(default_factory=dict)
+    dead_letters: int = 0
+    dead_letters_unpublished: int = 0
+    events_decided: int = 0
+    parked: int = 0
+    oldest_parked_at: str | None = None
+
+    @property
+    def max_lag(self) -> int:
+        """The largest lag of any projection."""
+        return max((p["lag"] for p in self.projections.values()), default=0)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self) | {"max_lag": self.max_lag}
+
+
+def ledger_status(conn: psycopg.Connection[Any]) -> LedgerStatus:
+    """Current status; a database the ledger has not initialised yet reports zeros."""
+    head = _scalar(conn, f"SELECT coalesce(max(notification_id), 0) FROM {LEDGER_SCHEMA}.ledger_events")
+    tracked = dict(_rows(conn, f"SELECT projection, position FROM {SCHEMA}.tracking"))
+    projections = {}
+    for projection in all_projections():
+        position = int(tracked.get(projection.name, 0))
+        projections[projection.name] = {"position": position, "lag": max(0, head - position)}
+    return LedgerStatus(
+        head=head,
+        projections=projections,
+        dead_letters=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters"),
+        dead_letters_unpublished=_scalar(
+            conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters WHERE published_at IS NULL"),
+        events_decided=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.inbox WHERE outcome <> 'parked'"),
+        parked=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.parked"),
+        oldest_parked_at=_oldest_parked(conn),
+    )
+
+
+def _oldest_parked(conn: psycopg.Connection[Any]) -> str | None:
+    rows = _rows(conn, f"SELECT min(parked_at) FROM {LEDGER_SCHEMA}.parked")
+    return rows[0][0].isoformat() if rows and rows[0][0] else None
+
+
+def _scalar(conn: psycopg.Connection[Any], sql: str) -> int:
+    try:
+        with conn.transaction():
+            row = conn.execute(sql).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _rows(conn: psycopg.Connection[Any], sql: str) -> list[tuple[Any, ...]]:
+    try:
+        with conn.transaction():
+            return conn.execute(sql).fetchall()
+    except psycopg.errors.UndefinedTable:
+        return []

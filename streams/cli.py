@@ -1,0 +1,150 @@
+"""The `ledger` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import psycopg
+from rich.console import Console
+
+from projections.queries import balance_document, partner_balances
+from projections.status import ledger_status
+from schemas.parsing import event_schema
+from streams.display import balances_table
+from streams.embedded import EmbeddedServiceError
+from streams.kafka import BrokerUnavailableError
+from streams.logs import configure_logging
+from streams.services import ServiceNotFoundError, Services, services
+from streams.settings import Settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+
+@click.group()
+@click.option("--log-level", default="WARNING", show_default=True, help="DEBUG, INFO, WARNING or ERROR.")
+@click.option("--json-logs", is_flag=True, help="Write logs as JSON lines.")
+def main(log_level: str, json_logs: bool) -> None:
+    """Event-sourced commission ledger: Kafka in, exactly-once balances out.
+
+    Uses DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS when set; otherwise an embedded
+    PostgreSQL and broker under LEDGER_HOME (default ./.ledger).
+    """
+    configure_logging(log_level, json_logs)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn infrastructure failures into one line that says what to do next."""
+    try:
+        yield
+    except (ServiceNotFoundError, BrokerUnavailableError, EmbeddedServiceError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except psycopg.OperationalError as exc:
+        err.print(f"[red]error:[/red] cannot reach PostgreSQL ({str(exc).splitlines()[0]}). "
+                  "Check DATABASE_URL, or unset it to use the embedded database.")
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--api-port", default=8080, show_default=True, help="Port of the read-only HTTP API.")
+@click.option("--no-api", is_flag=True, help="Do not serve the HTTP API.")
+def run(api_port: int, no_api: bool) -> None:
+    """Start what is missing, then the worker, projections and API, until Ctrl-C."""
+    from streams.runtime import RunOptions
+    from streams.runtime import run as run_ledger
+
+    with friendly_errors(), services(Settings(), broker="start") as found:
+        asyncio.run(run_ledger(found, RunOptions(api_port=None if no_api else api_port), console.print))
+
+
+@main.command()
+@click.argument("file", type=click.File("r"))
+@click.option("--topic", default=None, help="Publish every line as-is to this topic (for testing bad input).")
+def produce(file: Any, topic: str | None) -> None:
+    """Publish a JSON-lines FILE (or - for stdin) to the topic of each event's type."""
+    from streams.producer import produce_lines
+
+    with friendly_errors(), services(Settings(), broker="require") as found:
+        assert found.bootstrap is not None
+        with console.status("publishing…") as status:
+            report = asyncio.run(produce_lines(
+                found.bootstrap, found.settings, file, topic,
+                on_sent=lambda n: status.update(f"publishing… {n} sent") if n % 500 == 0 else None))
+    for number, reason in report.skipped:
+        err.print(f"[yellow]skipped line {number}:[/yellow] {reason}")
+    console.print(f"published {report.sent} events: " + ", ".join(f"{t}={n}" for t, n in sorted(report.by_topic.items())))
+    if report.skipped:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("partner")
+@click.option("--json", "as_json", is_flag=True, help="Money as integer minor units per currency.")
+def balance(partner: str, as_json: bool) -> None:
+    """A partner's pending, available and paid balances."""
+    with friendly_errors(), _database() as conn:
+        rows = partner_balances(conn, partner)
+    if as_json:
+        click.echo(json.dumps(balance_document(partner, rows)))
+    elif not rows:
+        err.print(f"no balance for partner {partner!r} (yet). `ledger status` shows whether the ledger is caught up.")
+        sys.exit(1)
+    else:
+        console.print(balances_table(rows, title=f"Balances of {partner}"))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def status(as_json: bool) -> None:
+    """Ledger head position, each projection's position and lag, dead letters."""
+    with friendly_errors(), _database() as conn:
+        current = ledger_status(conn)
+    if as_json:
+        click.echo(json.dumps(current.as_dict()))
+        return
+    console.print(f"ledger head position   {current.head}")
+    console.print(f"events decided         {current.events_decided}")
+    for name, state in current.projections.items():
+        console.print(f"projection {name:<20} position {state['position']}  lag {state['lag']}")
+    console.print(f"dead letters           {current.dead_letters} ({current.dead_letters_unpublished} not yet published)")
+    since = f" (oldest parked at {current.oldest_parked_at})" if current.oldest_parked_at else ""
+    console.print(f"parked, waiting for a prerequisite   {current.parked}{since}")
+
+
+@main.command()
+def demo() -> None:
+    """Start everything on the embedded defaults, publish the bundled demo, print balances, stop."""
+    from streams.demo_run import run_demo
+
+    with friendly_errors(), services(Settings(), broker="start") as found:
+        asyncio.run(run_demo(found, console))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of every input event."""
+    click.echo(json.dumps(event_schema(), indent=2))
+
+
+@contextmanager
+def _database() -> Iterator[psycopg.Connection[Any]]:
+    with services(Settings(), broker="skip") as found, psycopg.connect(found.database_url, autocommit=True) as conn:
+        yield conn
+
+
+def demo_file() -> Path:
+    """The bundled demo events."""
+    return Path(__file__).parent / "demo" / "two_tier.jsonl"
+
+
+__all__ = ["Services", "demo_file", "main"]

@@ -1,0 +1,35 @@
+"""Structured logs (JSON lines or console key=value); never secrets or customer emails."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+SENSITIVE_KEYS = frozenset({"email", "password", "database_url", "customer", "payload"})
+
+
+def _redact(_: object, __: str, event_dict: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    for key in SENSITIVE_KEYS & event_dict.keys():
+        event_dict[key] = "[redacted]"
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", json_logs: bool = False) -> None:
+    """Route stdlib and structlog records through one structured renderer on stderr."""
+    renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")

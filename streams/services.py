@@ -1,0 +1,59 @@
+"""Finds or starts PostgreSQL and the broker: env vars first, then embedded ones under LEDGER_HOME."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+from streams.embedded import EmbeddedBroker, start_postgres
+from streams.settings import Settings
+
+EMBEDDED_SESSION_TIMEOUT_S = 6
+
+
+class ServiceNotFoundError(RuntimeError):
+    """A service the command needs is neither configured nor running."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """Addresses of the database and broker this command uses."""
+
+    database_url: str
+    bootstrap: str | None
+    settings: Settings
+    embedded_postgres: bool
+    embedded_broker: bool
+
+
+@contextmanager
+def services(settings: Settings, *, broker: str = "require") -> Iterator[Services]:
+    """Yield service addresses; `broker` is "start" (start one if none runs), "require" or "skip"."""
+    pg_handle: Any = None
+    embedded = EmbeddedBroker(settings.home)
+    started_broker = False
+    try:
+        if settings.database_url:
+            database_url = settings.database_url
+        else:
+            pg_handle, database_url = start_postgres(settings.home)
+        bootstrap = settings.bootstrap_servers
+        if bootstrap is None and broker != "skip":
+            bootstrap = embedded.running_address()
+            if bootstrap is None and broker == "start":
+                bootstrap, started_broker = embedded.start(), True
+            elif bootstrap is None:
+                raise ServiceNotFoundError(
+                    f"no broker is running for LEDGER_HOME={settings.home}. Start `ledger run` in another "
+                    "terminal, or set KAFKA_BOOTSTRAP_SERVERS to your Kafka.")
+        if settings.bootstrap_servers is None and not settings.session_timeout_s:
+            settings = replace(settings, session_timeout_s=EMBEDDED_SESSION_TIMEOUT_S)
+        yield Services(database_url, bootstrap, settings, pg_handle is not None,
+                       settings.bootstrap_servers is None)
+    finally:
+        if started_broker:
+            embedded.stop()
+        if pg_handle is not None:
+            pg_handle.cleanup()
