@@ -1,0 +1,99 @@
+"""Ledger-wide invariants over generated recruitment trees and event streams."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.application import LedgerApp
+from ledger.partner import Partner
+from ledger.postings import Posting, account_balances
+from ledger.sale import Sale
+from tests.builders import inbound, joined, program, refund, sale
+
+RATES = ("0.20", "0.05", "0.02")
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A program, a recruitment tree, sales and refunds that never exceed their sale."""
+    levels = draw(st.integers(min_value=1, max_value=3))
+    size = draw(st.integers(min_value=1, max_value=6))
+    events = [program(tiers=RATES[:levels], event_id="p")]
+    for i in range(size):
+        recruiter = draw(st.sampled_from([None, *[f"p{j}" for j in range(i)]]))
+        events.append(joined(f"p{i}", recruiter, event_id=f"j{i}"))
+    for s in range(draw(st.integers(min_value=1, max_value=6))):
+        amount = draw(st.integers(min_value=1, max_value=100_000))
+        events.append(sale(f"S{s}", f"p{draw(st.integers(0, size - 1))}", amount, event_id=f"s{s}"))
+        left = amount
+        for r in range(draw(st.integers(min_value=0, max_value=3))):
+            part = draw(st.integers(min_value=1, max_value=left)) if left else 0
+            if part:
+                events.append(refund(f"S{s}", part, event_id=f"r{s}-{r}"))
+                left -= part
+    return events
+
+
+def _apply(events: list[dict[str, Any]], batch: int = 3) -> LedgerApp:
+    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    for start in range(0, len(events), batch):
+        app.apply_batch([inbound(e) for e in events[start:start + batch]])
+    return app
+
+
+def _balances(app: LedgerApp, events: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    ids = [e["partner_id"] for e in events if e["type"] == "partner.joined"]
+    return {p: app.repository.get(Partner.create_id(p)).balances for p in ids}
+
+
+def _postings(app: LedgerApp) -> list[list[Posting]]:
+    notifications = app.recorder.select_notifications(start=1, limit=10_000)
+    events = [app.mapper.to_domain_event(n) for n in notifications]
+    return [[Posting.from_dict(p) for p in e.postings] for e in events if hasattr(e, "postings")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories())
+def test_every_transaction_balances_to_zero_per_currency(events: list[dict[str, Any]]) -> None:
+    for postings in _postings(_apply(events)):
+        totals: dict[str, int] = {}
+        for (_, currency), amount in account_balances(postings).items():
+            totals[currency] = totals.get(currency, 0) + amount
+        assert set(totals.values()) <= {0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories())
+def test_reversed_never_exceeds_earned_on_any_line(events: list[dict[str, Any]]) -> None:
+    app = _apply(events)
+    for e in events:
+        if e["type"] == "sale.completed":
+            for line in app.repository.get(Sale.create_id(e["sale_id"])).lines:
+                assert 0 <= line["reversed"] <= line["amount"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories(), st.randoms(use_true_random=False))
+def test_any_arrival_order_with_duplicates_gives_the_same_balances(events: list[dict[str, Any]], rnd: random.Random) -> None:
+    shuffled = events + rnd.sample(events, k=min(3, len(events)))
+    rnd.shuffle(shuffled)
+    assert _balances(_apply(shuffled, batch=rnd.randint(1, 5)), events) == _balances(_apply(events), events)
+
+
+@settings(max_examples=40, deadline=None)
+@given(histories())
+def test_fully_refunded_sales_net_to_zero_on_every_line(events: list[dict[str, Any]]) -> None:
+    refunded: dict[str, int] = {}
+    amounts = {e["sale_id"]: e["amount"]["amount"] for e in events if e["type"] == "sale.completed"}
+    for e in events:
+        if e["type"] == "refund.issued":
+            refunded[e["sale_id"]] = refunded.get(e["sale_id"], 0) + e["amount"]["amount"]
+    app = _apply(events)
+    for sale_id, amount in amounts.items():
+        if refunded.get(sale_id) == amount:
+            assert all(line["reversed"] == line["amount"]
+                       for line in app.repository.get(Sale.create_id(sale_id)).lines)
