@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
@@ -39,6 +39,14 @@ class PartnerBalance(BaseModel):
     balances: list[CurrencyBalance]
 
 
+def _connection(request: Request) -> Iterator[Any]:
+    with request.app.state.pool.connection() as conn:
+        yield conn
+
+
+Conn = Annotated[Any, Depends(_connection)]
+
+
 def create_api(database_url: str) -> FastAPI:
     """The API app; its connection pool opens on startup, not on import."""
     pool = ConnectionPool(database_url, min_size=1, max_size=4, open=False, kwargs={"autocommit": True})
@@ -54,11 +62,7 @@ def create_api(database_url: str) -> FastAPI:
     api = FastAPI(title="Commission ledger", version="0.1.0", lifespan=lifespan,
                   description="Read-only views of the commission ledger's projections.")
 
-    def connection() -> Iterator[Any]:
-        with pool.connection() as conn:
-            yield conn
-
-    Conn = Annotated[Any, Depends(connection)]
+    api.state.pool = pool
 
     @api.get("/health")
     def health(conn: Conn) -> dict[str, Any]:

@@ -28,13 +28,20 @@ class BalanceRow:
 
 
 def partner_balances(conn: psycopg.Connection[Any], partner_id: str) -> list[BalanceRow]:
-    """One row per currency the partner has money in."""
-    rows = conn.execute(
+    """One row per currency the partner has money in (none before projections exist)."""
+    try:
+        rows = _balance_rows(conn, partner_id)
+    except psycopg.errors.UndefinedTable:
+        return []
+    return [BalanceRow(*row) for row in rows]
+
+
+def _balance_rows(conn: psycopg.Connection[Any], partner_id: str) -> list[tuple[Any, ...]]:
+    return conn.execute(
         f"""SELECT partner_id, currency, pending, available, paid, lifetime_earned, lifetime_reversed
             FROM {SCHEMA}.partner_balances WHERE partner_id = %s ORDER BY currency""",
         (partner_id,),
     ).fetchall()
-    return [BalanceRow(*row) for row in rows]
 
 
 def all_balances(conn: psycopg.Connection[Any]) -> list[BalanceRow]:

@@ -57,14 +57,30 @@ def friendly_errors() -> Iterator[None]:
 
 @main.command()
 @click.option("--api-port", default=8080, show_default=True, help="Port of the read-only HTTP API.")
+@click.option("--api-host", default="127.0.0.1", show_default=True, help="Interface the API listens on.")
 @click.option("--no-api", is_flag=True, help="Do not serve the HTTP API.")
-def run(api_port: int, no_api: bool) -> None:
+def run(api_port: int, api_host: str, no_api: bool) -> None:
     """Start what is missing, then the worker, projections and API, until Ctrl-C."""
     from streams.runtime import RunOptions
     from streams.runtime import run as run_ledger
 
+    options = RunOptions(api_port=None if no_api else api_port, api_host=api_host)
     with friendly_errors(), services(Settings(), broker="start") as found:
-        asyncio.run(run_ledger(found, RunOptions(api_port=None if no_api else api_port), console.print))
+        asyncio.run(run_ledger(found, options, console.print))
+
+
+@main.command()
+@click.option("--port", default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def api(port: int, host: str) -> None:
+    """Serve only the read-only HTTP API (the worker runs elsewhere)."""
+    import uvicorn
+
+    from projections.api import create_api
+
+    with friendly_errors(), services(Settings(), broker="skip") as found:
+        console.print(f"API on http://{host}:{port}/docs")
+        uvicorn.run(create_api(found.database_url), host=host, port=port, log_level="warning")
 
 
 @main.command()
@@ -148,3 +164,7 @@ def demo_file() -> Path:
 
 
 __all__ = ["Services", "demo_file", "main"]
+
+
+if __name__ == "__main__":
+    main()

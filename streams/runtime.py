@@ -69,8 +69,9 @@ async def run(found: Services, options: RunOptions, say: Callable[[str], None]) 
     """Run until SIGINT or SIGTERM, then stop cleanly."""
     settings, bootstrap = found.settings, found.bootstrap
     assert bootstrap is not None
+    settings.home.mkdir(parents=True, exist_ok=True)
     await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic, settings.notifications_topic],
-                        settings.partitions)
+                        settings.partitions, settings.replication)
     cluster = await cluster_id(bootstrap)
     ledger = LedgerApp(env=ledger_env(found.database_url))
     worker = create_worker_app(settings, bootstrap, ledger, cluster)

@@ -25,7 +25,7 @@ def create_worker_app(settings: Settings, bootstrap: str, ledger: LedgerApp, clu
     app = faust.App(
         settings.group_id, broker=f"kafka://{bootstrap}", autodiscover=False, store="memory://",
         datadir=str(settings.home / "faust"), web_enabled=False, web_host="127.0.0.1", web_port=free_port(),
-        topic_partitions=settings.partitions, topic_replication_factor=1, producer_acks=-1,
+        topic_partitions=settings.partitions, topic_replication_factor=settings.replication, producer_acks=-1,
         consumer_auto_offset_reset="earliest", broker_commit_interval=1.0,
         **_group_timeouts(settings.session_timeout_s),
     )

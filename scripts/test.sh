@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what it needs, checks the import layers, then runs every test (unit, property, integration).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+echo "==> checking import layers"
+.venv/bin/lint-imports
+echo "==> running the test suite"
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,185 @@
+"""Drives the real system from tests: worker processes, publishing, waiting on outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from aiokafka import AIOKafkaConsumer
+
+from streams.embedded import free_port
+from streams.kafka import ensure_topics, plain_producer
+from streams.producer import produce_lines
+from streams.settings import Settings
+
+T = TypeVar("T")
+DEADLINE_S = 90.0
+
+
+def wait_for(condition: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
+    """Poll `condition` until it returns something truthy, or fail saying what never happened."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {deadline_s:.0f}s waiting for {what}")
+        time.sleep(0.1)
+
+
+@contextmanager
+def database_on(admin_url: str) -> Iterator[str]:
+    """Create a uniquely named database on the server and drop it afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = admin_url.partition("?")
+    yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Harness:
+    """One test's ledger: its worker processes, its topics and its database."""
+
+    def __init__(self, settings: Settings, workdir: Path) -> None:
+        self.settings = settings
+        self.workdir = workdir
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.api_port: int | None = None
+        asyncio.run(ensure_topics(self.bootstrap, [*settings.input_topics, settings.dlq_topic,
+                                                   settings.notifications_topic], settings.partitions))
+
+    def __enter__(self) -> Harness:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    @property
+    def bootstrap(self) -> str:
+        """The broker address."""
+        assert self.settings.bootstrap_servers is not None
+        return self.settings.bootstrap_servers
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment that points `ledger` commands at this test's services."""
+        s = self.settings
+        return os.environ | {
+            "DATABASE_URL": s.database_url or "", "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "LEDGER_HOME": str(s.home), "LEDGER_TOPIC_PREFIX": s.topic_prefix, "LEDGER_GROUP_ID": s.group_id,
+            "LEDGER_PARTITIONS": str(s.partitions), "LEDGER_BATCH_SIZE": str(s.batch_size),
+            "LEDGER_BATCH_MS": str(s.batch_ms), "LEDGER_SESSION_TIMEOUT_S": str(s.session_timeout_s)}
+
+    def start_worker(self, api: bool = False) -> subprocess.Popen[bytes]:
+        """Start `ledger run` in its own process."""
+        args = ["--no-api"]
+        if api:
+            self.api_port = free_port()
+            args = ["--api-port", str(self.api_port)]
+        log = (self.workdir / f"worker-{len(self.workers)}.log").open("wb")
+        process = subprocess.Popen([sys.executable, "-m", "streams.cli", "--log-level", "INFO", "run", *args],
+                                   env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.workers.append(process)
+        return process
+
+    def stop_worker(self, process: subprocess.Popen[bytes], hard: bool = False) -> None:
+        """SIGKILL (a crash) or SIGTERM (a clean stop), then wait for the process to end."""
+        process.send_signal(signal.SIGKILL if hard else signal.SIGTERM)
+        process.wait(timeout=60)
+
+    def ledger(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a `ledger` command against this test's services."""
+        return subprocess.run([sys.executable, "-m", "streams.cli", *args], env=self.env, capture_output=True,
+                              text=True, timeout=120, check=False)
+
+    def publish(self, events: list[dict[str, Any]]) -> None:
+        """Publish events to the topics of their types, keyed by partner."""
+        lines = [json.dumps(e) for e in events]
+        asyncio.run(produce_lines(self.bootstrap, self.settings, lines))
+
+    def publish_raw(self, topic: str, values: list[bytes]) -> None:
+        """Publish raw message values to one (unprefixed) input topic."""
+        async def send() -> None:
+            producer = plain_producer(self.bootstrap)
+            await producer.start()
+            try:
+                for value in values:
+                    await producer.send_and_wait(self.settings.topic(topic), value=value)
+            finally:
+                await producer.stop()
+        asyncio.run(send())
+
+    def dead_letters(self, count: int) -> list[Any]:
+        """Read `count` messages from the DLQ topic (waiting for them with a deadline)."""
+        async def read() -> list[Any]:
+            consumer = AIOKafkaConsumer(self.settings.dlq_topic, bootstrap_servers=self.bootstrap,
+                                        auto_offset_reset="earliest", enable_auto_commit=False,
+                                        group_id=None)
+            await consumer.start()
+            found: list[Any] = []
+            try:
+                deadline = time.monotonic() + DEADLINE_S
+                while len(found) < count and time.monotonic() < deadline:
+                    batch = await consumer.getmany(timeout_ms=500)
+                    found += [m for messages in batch.values() for m in messages]
+            finally:
+                await consumer.stop()
+            return found
+        return asyncio.run(read())
+
+    def wait_until_applied(self, events: list[dict[str, Any]]) -> None:
+        """Wait until every event is decided (not parked) and every projection has caught up."""
+        ids = list({e["event_id"] for e in events})
+        with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
+            wait_for(lambda: self.check_workers() and _decided(conn, ids) == len(ids),
+                     f"{len(ids)} events to be decided")
+            wait_for(lambda: self.check_workers() and _projections_caught_up(conn), "projections to catch up")
+
+    def check_workers(self) -> bool:
+        """Fail at once, with its log, if a worker died that the test did not stop."""
+        for number, process in enumerate(self.workers):
+            if process.poll() is not None and process.returncode not in (0, -9, -15):
+                log = (self.workdir / f"worker-{number}.log").read_text(errors="replace")
+                raise AssertionError(f"worker {number} exited with {process.returncode}:\n{log[-3000:]}")
+        return True
+
+
+def _decided(conn: psycopg.Connection[Any], ids: list[str]) -> int:
+    try:
+        row = conn.execute("SELECT count(*) FROM ledger.inbox WHERE event_id = ANY(%s) AND outcome <> 'parked'",
+                           (ids,)).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _projections_caught_up(conn: psycopg.Connection[Any]) -> bool:
+    from projections.status import ledger_status
+
+    status = ledger_status(conn)
+    return status.head > 0 and status.max_lag == 0 and bool(status.projections)
+
+
+def balances(database_url: str) -> dict[str, tuple[int, int, int, int, int]]:
+    """(pending, available, paid, earned, reversed) in USD cents by partner, from the projection."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute("SELECT partner_id, pending, available, paid, lifetime_earned, lifetime_reversed "
+                            "FROM projections.partner_balances WHERE currency = 'USD'").fetchall()
+    return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}

@@ -1,0 +1,77 @@
+"""Bad input lands in the DLQ with the original bytes and a reason; the worker keeps going."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from streams.settings import Settings
+from tests.builders import refund, sale, two_tier_events
+from tests.integration.harness import Harness, balances, database_on
+
+pytestmark = pytest.mark.integration
+
+MALFORMED = b'{"event_id": "broken", "type": "sale.completed",'
+UNKNOWN_TYPE = json.dumps({"event_id": "odd-1", "type": "sale.teleported", "occurred_at": "2026-03-02T00:00:00Z"})
+NEGATIVE = sale("S-neg", "rex", -500, event_id="negative-1")
+OVER_REFUND = refund("S-1", 20_000, event_id="over-refund-1")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the DLQ and the balances look like after a mixed stream."""
+
+    letters: dict[str, Any]
+    balances: dict[str, tuple[int, int, int, int, int]]
+
+
+@pytest.fixture(scope="module")
+def outcome(postgres_admin_url: str, bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
+    """One worker fed valid events with four kinds of bad input between them."""
+    tag = uuid.uuid4().hex[:10]
+    workdir = tmp_path_factory.mktemp("dlq")
+    with database_on(postgres_admin_url) as url:
+        settings = Settings(home=workdir / "home", database_url=url, bootstrap_servers=bootstrap,
+                            topic_prefix=f"d{tag}-", group_id=f"dlq-{tag}", partitions=1, batch_size=50,
+                            batch_ms=50, session_timeout_s=4)
+        with Harness(settings, workdir) as harness:
+            harness.start_worker()
+            before, after = two_tier_events(), [refund("S-1", 2_500, event_id="ok-refund"), sale("S-2", "rex", 5_000)]
+            harness.publish(before)
+            harness.publish_raw("sales", [MALFORMED, UNKNOWN_TYPE.encode(), json.dumps(NEGATIVE).encode()])
+            harness.publish([OVER_REFUND, *after])
+            harness.wait_until_applied([*before, *after, OVER_REFUND])
+            letters = harness.dead_letters(4)
+            yield Outcome({_header(m, "ledger.reason"): m for m in letters}, balances(url))
+
+
+def _header(message: Any, name: str) -> str:
+    return dict(message.headers).get(name, b"").decode()
+
+
+def test_malformed_json_is_dead_lettered_with_its_original_bytes(outcome: Outcome) -> None:
+    assert outcome.letters["malformed_json"].value == MALFORMED
+
+
+def test_unknown_type_is_dead_lettered_with_its_source_position(outcome: Outcome) -> None:
+    letter = outcome.letters["unknown_type"]
+    assert _header(letter, "ledger.source.topic").endswith("sales")
+    assert _header(letter, "ledger.source.offset").isdigit()
+
+
+def test_negative_amount_is_dead_lettered_as_invalid_money(outcome: Outcome) -> None:
+    assert _header(outcome.letters["invalid_money"], "ledger.event_id") == "negative-1"
+
+
+def test_refund_above_the_sale_amount_is_dead_lettered_with_the_amounts(outcome: Outcome) -> None:
+    assert "above the sale amount 10000" in _header(outcome.letters["over_refund"], "ledger.detail")
+
+
+def test_valid_events_around_bad_input_are_applied(outcome: Outcome) -> None:
+    assert outcome.balances["rex"][1] == 2_000 - 500 + 1_000
+    assert outcome.balances["susie"][1] == 500 - 125 + 250
