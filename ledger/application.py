@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -18,6 +19,8 @@ from ledger.unit_of_work import UnitOfWork
 from schemas.parsing import Invalid
 
 MAX_ATTEMPTS = 8
+DEFAULT_GRACE_DAYS = 7
+DEFAULT_MIN_WAIT_S = 300
 
 
 class LedgerApp(Application[UUID]):
@@ -25,6 +28,16 @@ class LedgerApp(Application[UUID]):
 
     name = "Ledger"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+
+    @property
+    def parking_grace(self) -> timedelta:
+        """How much event time a parked event may wait before it is refused."""
+        return timedelta(days=float(self.env.get("LEDGER_PARKING_GRACE_DAYS") or DEFAULT_GRACE_DAYS))
+
+    @property
+    def parking_min_wait(self) -> timedelta:
+        """Wall-clock time a parked event waits at least before it can be refused."""
+        return timedelta(seconds=float(self.env.get("LEDGER_PARKING_MIN_WAIT_S") or DEFAULT_MIN_WAIT_S))
 
     def construct_recorder(self) -> LedgerRecorder:  # type: ignore[override]
         return construct_ledger_recorder(self.factory)
@@ -54,10 +67,13 @@ class LedgerApp(Application[UUID]):
         decider = BatchDecider(uow, seen, self.ledger_recorder)
         for item in items:
             decider.decide(item)
+        clock = _event_clock(self.ledger_recorder.event_clock(), items)
+        if clock is not None:
+            decider.expire(clock, self.parking_grace, self.parking_min_wait)
         records = decider.records
         self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
                    parked=list(records.parked.values()), released=sorted(records.released),
-                   dead_letters=decider.result.dead_letters, positions=_positions(items))
+                   dead_letters=decider.result.dead_letters, positions=_positions(items), clock=clock)
         return decider.result
 
     def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:
@@ -73,6 +89,12 @@ def _positions(items: Sequence[Inbound]) -> dict[tuple[str, str, int], int]:
             key = (item.source.cluster, item.source.topic, item.source.partition)
             positions[key] = max(item.source.offset, positions.get(key, -1))
     return positions
+
+
+def _event_clock(stored: datetime | None, items: Sequence[Inbound]) -> datetime | None:
+    """The ledger's event-time clock: the latest `occurred_at` it has received."""
+    times = [i.event.occurred_at for i in items if not isinstance(i.event, Invalid)]
+    return max([*times, *([stored] if stored else [])], default=None)
 
 
 def _event_ids(items: Sequence[Inbound]) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from ledger.batch import BatchResult, DeadLetter, Inbound, Source
-from ledger.errors import RejectedError, UnknownReferenceError
+from ledger.errors import PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder
@@ -49,8 +50,9 @@ class BatchDecider:
     def _apply(self, event: InputEvent, raw: bytes, source: Source | None) -> None:
         try:
             made_available = self.handlers.handle(event)
-        except UnknownReferenceError as missing:
-            self._park(ParkedEvent(event.event_id, missing.waiting_for, event.occurred_at, raw, source), event.type)
+        except PrerequisiteMissingError as missing:
+            self._park(ParkedEvent(event.event_id, event.type, missing.waiting_for, event.occurred_at, raw, source,
+                                   missing.reason, missing.detail))
             return
         except RejectedError as error:
             self.result.dead_letters.append(DeadLetter(error.reason, error.detail, raw, source, event.event_id))
@@ -60,20 +62,42 @@ class BatchDecider:
         self._outcome(event.event_id, event.type, "applied", source)
         self._release(made_available)
 
-    def _park(self, parked: ParkedEvent, event_type: str) -> None:
+    def expire(self, watermark: datetime, grace: timedelta, min_wait: timedelta) -> None:
+        """Refuse parked events older than the grace period of event time, with their own reason.
+
+        An event must also have waited `min_wait` of wall-clock time, so that loading weeks of
+        history at once does not refuse an event whose prerequisite is only a few messages behind.
+        """
+        cutoff = watermark - grace
+        expired = [p for p in self.records.parked.values() if p.occurred_at < cutoff] if not min_wait else []
+        expired += self._unclaimed(self.recorder.parked_before(cutoff, datetime.now(UTC) - min_wait))
+        for parked in sorted(expired, key=lambda p: p.order):
+            self._unpark(parked)
+            detail = f"{parked.detail}; still waiting for {parked.waiting_for} after the {grace.days}-day grace period"
+            self.result.dead_letters.append(DeadLetter(parked.reason, detail, parked.raw, parked.source,
+                                                       parked.event_id))
+            self._outcome(parked.event_id, parked.type, "rejected", parked.source)
+
+    def _park(self, parked: ParkedEvent) -> None:
         self.records.parked[parked.event_id] = parked
         self.result.parked += 1
-        self._outcome(parked.event_id, event_type, "parked", parked.source)
+        self._outcome(parked.event_id, parked.type, "parked", parked.source)
+
+    def _unpark(self, parked: ParkedEvent) -> None:
+        if self.records.parked.pop(parked.event_id, None) is None:
+            self.records.released.add(parked.event_id)
+        self.result.parked -= 1
+
+    def _unclaimed(self, stored: list[ParkedEvent]) -> list[ParkedEvent]:
+        # Parked rows this batch already released or parked again are not the database's to give.
+        return [p for p in stored if p.event_id not in self.records.released and p.event_id not in self.records.parked]
 
     def _release(self, keys: list[str]) -> None:
         for key in keys:
             waiting = [p for p in self.records.parked.values() if p.waiting_for == key]
-            waiting += [p for p in self.recorder.parked_waiting_for(key)
-                        if p.event_id not in self.records.released and p.event_id not in self.records.parked]
+            waiting += self._unclaimed(self.recorder.parked_waiting_for(key))
             for parked in sorted(waiting, key=lambda p: p.order):
-                if self.records.parked.pop(parked.event_id, None) is None:
-                    self.records.released.add(parked.event_id)
-                self.result.parked -= 1
+                self._unpark(parked)
                 event = parse_event(parked.raw)
                 assert not isinstance(event, Invalid), "only valid events are parked"
                 self._apply(event, parked.raw, parked.source)

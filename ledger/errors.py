@@ -21,15 +21,19 @@ class RejectedError(LedgerError):
             self.reason = reason
 
 
-class UnknownReferenceError(RejectedError):
-    """The event names a program, partner or sale the ledger has not recorded (yet).
+class PrerequisiteMissingError(RejectedError):
+    """The event cannot be applied yet; it is parked until `waiting_for` is recorded.
 
-    The event is parked until `waiting_for` arrives; only after the grace period is it refused.
+    Only when the grace period of event time has passed is it refused, with this reason.
     """
 
     def __init__(self, detail: str, reason: Reason, waiting_for: str) -> None:
         super().__init__(detail, reason)
         self.waiting_for = waiting_for
+
+
+class UnknownReferenceError(PrerequisiteMissingError):
+    """The event names a program, partner or sale the ledger has not recorded (yet)."""
 
 
 class OverRefundError(RejectedError):
@@ -44,10 +48,8 @@ class CurrencyMismatchError(RejectedError):
     reason = Reason.CURRENCY_MISMATCH
 
 
-class OverPayoutError(RejectedError):
-    """A payout above the partner's available balance."""
-
-    reason = Reason.OVER_PAYOUT
+class OverPayoutError(PrerequisiteMissingError):
+    """A payout above the partner's available balance: it waits for commission still in flight."""
 
 
 class RecruitmentError(RejectedError):

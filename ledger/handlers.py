@@ -101,7 +101,8 @@ class Handlers:
             self.require_partner(line["partner_id"]).accrue(
                 transaction_id(event.event_id), event.sale_id, line["level"], line["amount"],
                 event.amount.currency, line["bucket"], event.occurred_at)
-        return [f"sale:{event.sale_id}"]
+        funded = {f"funds:{line['partner_id']}" for line in lines if line["bucket"] == "available"}
+        return [f"sale:{event.sale_id}", *sorted(funded)]
 
     @handle.register
     def refund_sale(self, event: RefundIssued) -> list[str]:

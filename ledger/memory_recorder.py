@@ -24,6 +24,7 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         self.dead_letters: list[StoredDeadLetter] = []
         self.published: set[int] = set()
         self.positions: dict[tuple[str, str, int], int] = {}
+        self.clock: datetime | None = None
         self._extra_lock = threading.Lock()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -40,6 +41,8 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                 self.inbox[event_id] = InboxRecord(event_id, old.type, outcome, old.source)
             for letter in kwargs.get("dead_letters", []):
                 self.dead_letters.append(StoredDeadLetter(len(self.dead_letters) + 1, letter))
+            if kwargs.get("clock") is not None:
+                self.clock = max(kwargs["clock"], self.clock or kwargs["clock"])
             for key, offset in kwargs.get("positions", {}).items():
                 self.positions[key] = max(offset, self.positions.get(key, -1))
             return ids
@@ -55,6 +58,12 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
 
     def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
         return [p for p, _ in self.parked.values() if p.waiting_for == key]
+
+    def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
+        return [p for p, at in self.parked.values() if p.occurred_at < cutoff and at <= parked_before]
+
+    def event_clock(self) -> datetime | None:
+        return self.clock
 
     def parking_summary(self) -> ParkingSummary:
         if not self.parked:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.batch import Source
+from schemas.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -13,20 +14,15 @@ class ParkedEvent:
     """An input event kept durably until `waiting_for` (e.g. `sale:S-1`) is recorded."""
 
     event_id: str
+    type: str
     waiting_for: str
     occurred_at: datetime
     raw: bytes
     source: Source | None
+    reason: Reason
+    detail: str
 
     @property
     def order(self) -> tuple[datetime, str]:
         """Released events are applied in the order of their event time."""
         return (self.occurred_at, self.event_id)
-
-
-@dataclass
-class ParkingChanges:
-    """What a batch does to the parking lot: events parked, and parked events released."""
-
-    parked: dict[str, ParkedEvent]
-    released: set[str]

@@ -102,7 +102,8 @@ class Partner(Aggregate):
                                 f"{min_payout}", Reason.BELOW_MIN_PAYOUT)
         available = self.balance(currency, "available")
         if amount > available:
-            raise OverPayoutError(f"payout {amount} {currency} exceeds available balance {available}")
+            raise OverPayoutError(f"payout {amount} {currency} exceeds available balance {available}",
+                                  Reason.OVER_PAYOUT, f"funds:{self.partner_id}")
 
     @event("PayoutSent")
     def _payout_sent(self, transaction_id: UUID, payout_id: str, amount: int, currency: str,

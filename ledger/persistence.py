@@ -45,7 +45,7 @@ class LedgerRecorder(ABC):
     """What the ledger needs beyond an eventsourcing application recorder.
 
     `insert_events` takes, beside the stored events and in the same transaction:
-    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters` and `positions`.
+    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions` and `clock`.
     """
 
     @abstractmethod
@@ -55,6 +55,14 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
         """Events parked until `key` (e.g. `partner:rex`) is recorded."""
+
+    @abstractmethod
+    def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
+        """Parked events whose event time is before `cutoff`, parked before `parked_before`."""
+
+    @abstractmethod
+    def event_clock(self) -> datetime | None:
+        """The latest event time the ledger has received (its watermark)."""
 
     @abstractmethod
     def parking_summary(self) -> ParkingSummary:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -48,6 +49,10 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         self._record_inbox(curs, kwargs.get("inbox", []), kwargs.get("inbox_updates", {}))
         self._record_dead_letters(curs, kwargs.get("dead_letters", []))
         self._record_positions(curs, kwargs.get("positions", {}))
+        if kwargs.get("clock") is not None:
+            curs.execute(self.sql("INSERT INTO {0}.event_clock (id, watermark) VALUES (1, %s) ON CONFLICT (id) "
+                                  "DO UPDATE SET watermark = GREATEST({0}.event_clock.watermark, EXCLUDED.watermark)"),
+                         (kwargs["clock"],))
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:
@@ -59,9 +64,11 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def _park(self, curs: Cursor[DictRow], parked: list[ParkedEvent]) -> None:
         if parked:
             curs.executemany(
-                self.sql("INSERT INTO {}.parked (event_id, waiting_for, occurred_at, payload, source_topic, "
-                         "source_partition, source_offset, source_cluster) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"),
-                [(p.event_id, p.waiting_for, p.occurred_at, p.raw, *_source(p.source)) for p in parked])
+                self.sql("INSERT INTO {}.parked (event_id, type, waiting_for, occurred_at, payload, reason, detail, "
+                         "source_topic, source_partition, source_offset, source_cluster) "
+                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
+                [(p.event_id, p.type, p.waiting_for, p.occurred_at, p.raw, p.reason.value, p.detail,
+                  *_source(p.source)) for p in parked])
 
     def _record_inbox(self, curs: Cursor[DictRow], inbox: list[InboxRecord], updates: dict[str, str]) -> None:
         if inbox:
@@ -105,9 +112,15 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                                                     (list(event_ids),))}
 
     def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
-        rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = %s", (key,))
-        return [ParkedEvent(r["event_id"], r["waiting_for"], r["occurred_at"], bytes(r["payload"]), _row_source(r))
-                for r in rows]
+        return [_parked(r) for r in self._fetch("SELECT * FROM {}.parked WHERE waiting_for = %s", (key,))]
+
+    def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
+        rows = self._fetch("SELECT * FROM {}.parked WHERE occurred_at < %s AND parked_at <= %s", (cutoff, parked_before))
+        return [_parked(r) for r in rows]
+
+    def event_clock(self) -> datetime | None:
+        rows = self._fetch("SELECT watermark FROM {}.event_clock WHERE id = 1")
+        return rows[0]["watermark"] if rows else None
 
     def parking_summary(self) -> ParkingSummary:
         row = self._fetch("SELECT count(*) AS n, min(parked_at) AS p, min(occurred_at) AS o FROM {}.parked")[0]
@@ -132,6 +145,11 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
 def _source(source: Source | None) -> tuple[str | None, int | None, int | None, str | None]:
     return (source.topic, source.partition, source.offset, source.cluster) if source else (None, None, None, None)
+
+
+def _parked(row: DictRow) -> ParkedEvent:
+    return ParkedEvent(row["event_id"], row["type"], row["waiting_for"], row["occurred_at"], bytes(row["payload"]),
+                       _row_source(row), Reason(row["reason"]), row["detail"])
 
 
 def _row_source(row: DictRow) -> Source | None:

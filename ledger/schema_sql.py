@@ -37,12 +37,19 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".parked (
             event_id text PRIMARY KEY,
+            type text NOT NULL,
             waiting_for text NOT NULL,
             occurred_at timestamptz NOT NULL,
             payload bytea NOT NULL,
+            reason text NOT NULL,
+            detail text NOT NULL,
             source_topic text, source_partition int, source_offset bigint, source_cluster text,
             parked_at timestamptz NOT NULL DEFAULT now())""",
         f'CREATE INDEX IF NOT EXISTS parked_waiting_for ON "{schema}".parked (waiting_for)',
+        f'CREATE INDEX IF NOT EXISTS parked_occurred_at ON "{schema}".parked (occurred_at)',
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
+            id int PRIMARY KEY CHECK (id = 1),
+            watermark timestamptz NOT NULL)""",
         # Two writers releasing the same parked event must not both apply it: the loser's
         # transaction fails here and its batch is decided again.
         f"""CREATE OR REPLACE FUNCTION "{schema}".expect_rows(actual bigint, expected bigint, what text)

@@ -18,7 +18,7 @@ Apply = Callable[..., BatchResult]
 @pytest.fixture
 def ledger() -> LedgerApp:
     """A fresh ledger on in-memory persistence."""
-    return LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    return LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo", "LEDGER_PARKING_MIN_WAIT_S": "0"})
 
 
 @pytest.fixture

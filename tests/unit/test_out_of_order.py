@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.builders import joined, program, refund, sale, two_tier_events
+from ledger.application import LedgerApp
+from schemas import Reason
+from tests.builders import inbound, joined, payout, program, refund, sale, two_tier_events
 from tests.unit.conftest import Apply
 
 Balance = Callable[..., int]
@@ -43,3 +45,38 @@ def test_a_parked_event_delivered_again_is_a_duplicate(apply: Apply) -> None:
     early = refund("S-1", 100)
     apply(program(), joined("rex"), early)
     assert apply(early).duplicates == 1
+
+
+def test_payout_published_before_the_sales_that_fund_it_applies_when_they_arrive(apply: Apply, balance: Balance) -> None:
+    program_event, susie, rex, first_sale = two_tier_events()
+    apply(program_event, susie, rex, payout("rex", 1_500, day=20))
+    apply(first_sale)
+    assert (balance("rex", "available"), balance("rex", "paid")) == (500, 1_500)
+
+
+def test_payout_still_unfunded_after_the_grace_period_is_refused_as_over_payout(apply: Apply) -> None:
+    apply(*two_tier_events(), payout("rex", 2_001, day=10))
+    result = apply(sale("S-2", "susie", 100, day=18))
+    assert [d.reason for d in result.dead_letters] == [Reason.OVER_PAYOUT]
+    assert "grace period" in result.dead_letters[0].detail
+
+
+def test_sale_whose_partner_never_joins_is_refused_after_the_grace_period(apply: Apply) -> None:
+    apply(program(), sale("S-1", "ghost", 10_000, day=2))
+    result = apply(program(day=10, tiers=("0.10",)))
+    assert [d.reason for d in result.dead_letters] == [Reason.UNKNOWN_PARTNER]
+
+
+def test_events_within_the_grace_period_keep_waiting(apply: Apply) -> None:
+    apply(program(), sale("S-1", "ghost", 10_000, day=2))
+    result = apply(program(day=8, tiers=("0.10",)))
+    assert not result.dead_letters
+
+
+
+def test_history_loaded_at_once_is_not_refused_before_it_has_waited_in_wall_clock_time() -> None:
+    ledger = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ledger.apply_batch([inbound(program()), inbound(sale("S-1", "rex", 10_000, day=2))])
+    result = ledger.apply_batch([inbound(program(day=30, tiers=("0.10",)))])
+    assert not result.dead_letters
+    assert ledger.apply_batch([inbound(joined("rex"))]).applied == 2
