@@ -15,7 +15,7 @@ from ledger.batch import BatchResult, Inbound
 from ledger.decider import BatchDecider
 from ledger.errors import ConcurrencyError
 from ledger.persistence import LedgerRecorder, construct_ledger_recorder
-from ledger.unit_of_work import UnitOfWork
+from ledger.unit_of_work import UnitOfWork, referenced_ids
 from schemas.parsing import Invalid
 
 MAX_ATTEMPTS = 8
@@ -27,7 +27,9 @@ class LedgerApp(Application[UUID]):
     """Append-only commission ledger; every input `event_id` is applied at most once."""
 
     name = "Ledger"
-    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+    # The cache is not fast-forwarded: a stale aggregate makes the batch conflict, and a
+    # conflicting batch is decided again with the cache cleared.
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
     @property
     def parking_grace(self) -> timedelta:
@@ -63,10 +65,11 @@ class LedgerApp(Application[UUID]):
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
-        uow = UnitOfWork(self)
+        uow = UnitOfWork(self, self.ledger_recorder.existing_ids(referenced_ids(items)))
         decider = BatchDecider(uow, seen, self.ledger_recorder)
         for item in items:
             decider.decide(item)
+        decider.release_stored()
         clock = _event_clock(self.ledger_recorder.event_clock(), items)
         if clock is not None:
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
@@ -80,6 +83,9 @@ class LedgerApp(Application[UUID]):
         # Saving events in the order they happened keeps the ledger's global order causal.
         events = sorted((e for a in aggregates for e in a.collect_events()), key=lambda e: e.timestamp)
         self.save(*events, **kwargs)
+        if self.repository.cache is not None:
+            for aggregate in aggregates:
+                self.repository.cache.put(aggregate.id, aggregate)
 
 
 def _positions(items: Sequence[Inbound]) -> dict[tuple[str, str, int], int]:

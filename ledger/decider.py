@@ -34,6 +34,7 @@ class BatchDecider:
         self.recorder = recorder
         self.result = BatchResult()
         self.records = BatchRecords()
+        self.available: set[str] = set()
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -93,14 +94,25 @@ class BatchDecider:
         return [p for p in stored if p.event_id not in self.records.released and p.event_id not in self.records.parked]
 
     def _release(self, keys: list[str]) -> None:
-        for key in keys:
-            waiting = [p for p in self.records.parked.values() if p.waiting_for == key]
-            waiting += self._unclaimed(self.recorder.parked_waiting_for(key))
-            for parked in sorted(waiting, key=lambda p: p.order):
-                self._unpark(parked)
-                event = parse_event(parked.raw)
-                assert not isinstance(event, Invalid), "only valid events are parked"
-                self._apply(event, parked.raw, parked.source)
+        # Events parked earlier in this batch are released at once; those parked in earlier
+        # batches are looked up in bulk by release_stored(), one query per round.
+        self.available.update(keys)
+        waiting = [p for p in self.records.parked.values() if p.waiting_for in keys]
+        for parked in sorted(waiting, key=lambda p: p.order):
+            self._reapply(parked)
+
+    def release_stored(self) -> None:
+        """Apply events parked in earlier batches whose prerequisite this batch recorded."""
+        while self.available:
+            keys, self.available = sorted(self.available), set()
+            for parked in sorted(self._unclaimed(self.recorder.parked_waiting_for(keys)), key=lambda p: p.order):
+                self._reapply(parked)
+
+    def _reapply(self, parked: ParkedEvent) -> None:
+        self._unpark(parked)
+        event = parse_event(parked.raw)
+        assert not isinstance(event, Invalid), "only valid events are parked"
+        self._apply(event, parked.raw, parked.source)
 
     def _outcome(self, event_id: str, event_type: str, outcome: str, source: Source | None) -> None:
         if event_id in self.records.released:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("6f1c2a4e-3b7d-5e0f-9a8b-1c2d3e4f5a6b")
 
 
+@lru_cache(maxsize=200_000)
 def aggregate_id(kind: str, key: str) -> UUID:
     """Id of the aggregate of `kind` (program, partner, sale, decline) for a business key."""
     return uuid5(NAMESPACE, f"{kind}:{key}")

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
@@ -56,8 +57,11 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
     def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
         return {e for e in event_ids if e in self.inbox}
 
-    def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
-        return [p for p, _ in self.parked.values() if p.waiting_for == key]
+    def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
+        return [p for p, _ in self.parked.values() if p.waiting_for in keys]
+
+    def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:
+        return ids, {i for i in ids if self.select_events(i, limit=1)}
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         return [p for p, at in self.parked.values() if p.occurred_at < cutoff and at <= parked_before]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory
 
@@ -53,8 +54,12 @@ class LedgerRecorder(ABC):
         """The given event ids that were already decided or parked."""
 
     @abstractmethod
-    def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
-        """Events parked until `key` (e.g. `partner:rex`) is recorded."""
+    def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
+        """Events parked until one of `keys` (e.g. `partner:rex`) is recorded."""
+
+    @abstractmethod
+    def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:
+        """(the ids checked, those of them with recorded events)."""
 
     @abstractmethod
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:

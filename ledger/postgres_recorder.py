@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier
@@ -43,6 +45,17 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         """A statement with `{}` standing for the ledger schema."""
         return SQL(text).format(self.schema)
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        # One plain transaction, not pipeline mode: large batches in pipeline mode were seen to
+        # deadlock (server waiting for the client, client waiting in Pipeline.sync).
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return []
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         self._release(curs, kwargs.get("released", []))
         self._park(curs, kwargs.get("parked", []))
@@ -53,7 +66,6 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             curs.execute(self.sql("INSERT INTO {0}.event_clock (id, watermark) VALUES (1, %s) ON CONFLICT (id) "
                                   "DO UPDATE SET watermark = GREATEST({0}.event_clock.watermark, EXCLUDED.watermark)"),
                          (kwargs["clock"],))
-        super()._insert_events(curs, stored_events, **kwargs)
 
     def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:
         if released:
@@ -63,19 +75,21 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     def _park(self, curs: Cursor[DictRow], parked: list[ParkedEvent]) -> None:
         if parked:
-            curs.executemany(
-                self.sql("INSERT INTO {}.parked (event_id, type, waiting_for, occurred_at, payload, reason, detail, "
-                         "source_topic, source_partition, source_offset, source_cluster) "
-                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
-                [(p.event_id, p.type, p.waiting_for, p.occurred_at, p.raw, p.reason.value, p.detail,
-                  *_source(p.source)) for p in parked])
+            columns = list(zip(*[(p.event_id, p.type, p.waiting_for, p.occurred_at, p.raw, p.reason.value, p.detail,
+                                  *_source(p.source)) for p in parked], strict=True))
+            curs.execute(self.sql(
+                "INSERT INTO {}.parked (event_id, type, waiting_for, occurred_at, payload, reason, detail, "
+                "source_topic, source_partition, source_offset, source_cluster) SELECT * FROM unnest("
+                "%s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::bytea[], %s::text[], %s::text[], "
+                "%s::text[], %s::int[], %s::bigint[], %s::text[])"), [list(c) for c in columns])
 
     def _record_inbox(self, curs: Cursor[DictRow], inbox: list[InboxRecord], updates: dict[str, str]) -> None:
         if inbox:
-            curs.executemany(
-                self.sql("INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, "
-                         "source_offset) VALUES (%s, %s, %s, %s, %s, %s)"),
-                [(r.event_id, r.type, r.outcome, *_source(r.source)[:3]) for r in inbox])
+            columns = list(zip(*[(r.event_id, r.type, r.outcome, *_source(r.source)[:3]) for r in inbox], strict=True))
+            curs.execute(self.sql(
+                "INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, source_offset) "
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::int[], %s::bigint[])"),
+                [list(c) for c in columns])
         if updates:
             ids, outcomes = zip(*sorted(updates.items()), strict=True)
             curs.execute(self.sql(
@@ -86,19 +100,22 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     def _record_dead_letters(self, curs: Cursor[DictRow], letters: list[DeadLetter]) -> None:
         if letters:
-            curs.executemany(
-                self.sql("INSERT INTO {}.dead_letters (event_id, reason, detail, payload, source_topic, "
-                         "source_partition, source_offset) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                         "ON CONFLICT DO NOTHING"),
-                [(d.event_id, d.reason.value, d.detail, d.raw, *_source(d.source)[:3]) for d in letters])
+            columns = list(zip(*[(d.event_id, d.reason.value, d.detail, d.raw, *_source(d.source)[:3])
+                                 for d in letters], strict=True))
+            curs.execute(self.sql(
+                "INSERT INTO {}.dead_letters (event_id, reason, detail, payload, source_topic, source_partition, "
+                "source_offset) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[], %s::text[], "
+                "%s::int[], %s::bigint[]) ON CONFLICT DO NOTHING"), [list(c) for c in columns])
 
     def _record_positions(self, curs: Cursor[DictRow], positions: dict[tuple[str, str, int], int]) -> None:
         if positions:
-            curs.executemany(
-                self.sql('INSERT INTO {0}.source_positions (cluster, topic, partition, "offset") '
-                         "VALUES (%s, %s, %s, %s) ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
-                         '"offset" = GREATEST({0}.source_positions."offset", EXCLUDED."offset"), updated_at = now()'),
-                [(*key, offset) for key, offset in sorted(positions.items())])
+            columns = list(zip(*[(*key, offset) for key, offset in sorted(positions.items())], strict=True))
+            curs.execute(self.sql(
+                'INSERT INTO {0}.source_positions (cluster, topic, partition, "offset") '
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
+                "ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
+                '"offset" = GREATEST({0}.source_positions."offset", EXCLUDED."offset"), updated_at = now()'),
+                [list(c) for c in columns])
 
     def _fetch(self, statement: str, params: Sequence[Any] = ()) -> list[DictRow]:
         with self.datastore.transaction(commit=False) as curs:
@@ -111,8 +128,18 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         return {r["event_id"] for r in self._fetch("SELECT event_id FROM {}.inbox WHERE event_id = ANY(%s)",
                                                     (list(event_ids),))}
 
-    def parked_waiting_for(self, key: str) -> list[ParkedEvent]:
-        return [_parked(r) for r in self._fetch("SELECT * FROM {}.parked WHERE waiting_for = %s", (key,))]
+    def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
+        rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = ANY(%s)", (list(keys),))
+        return [_parked(r) for r in rows]
+
+    def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:
+        if not ids:
+            return set(), set()
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s) "
+                             "AND originator_version = 1").format(self.schema, Identifier(self.events_table_name)),
+                         (list(ids),))
+            return ids, {row["originator_id"] for row in curs.fetchall()}
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         rows = self._fetch("SELECT * FROM {}.parked WHERE occurred_at < %s AND parked_at <= %s", (cutoff, parked_before))

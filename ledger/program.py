@@ -35,6 +35,14 @@ class Program(Aggregate):
 
     def terms_at(self, when: datetime) -> Terms | None:
         """The version in effect at `when`, or None before the first version."""
-        parsed = sorted((ProgramConfigured.model_validate(v) for v in self.versions), key=version_key)
-        in_effect = [v for v in parsed if v.occurred_at <= when]
-        return Terms(in_effect[-1]) if in_effect else None
+        in_effect = [terms for terms in self._parsed() if terms.effective_from <= when]
+        return in_effect[-1] if in_effect else None
+
+    def _parsed(self) -> list[Terms]:
+        # Parsed once per aggregate instance; versions only ever grow.
+        cached: list[Terms] | None = getattr(self, "_terms_cache", None)
+        if cached is None or len(cached) != len(self.versions):
+            ordered = sorted((ProgramConfigured.model_validate(v) for v in self.versions), key=version_key)
+            cached = [Terms(configured) for configured in ordered]
+            self._terms_cache = cached
+        return cached

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
+
+from ledger.batch import Inbound
+from ledger.ids import aggregate_id
+from schemas.parsing import Invalid
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -14,9 +19,13 @@ A = TypeVar("A", bound=Aggregate)
 class UnitOfWork:
     """Keeps each aggregate once per batch, so later events see earlier events' changes."""
 
-    def __init__(self, app: Application[UUID]) -> None:
+    def __init__(self, app: Application[UUID], known: tuple[set[UUID], set[UUID]] | None = None) -> None:
         self._app = app
         self._loaded: dict[UUID, Aggregate | None] = {}
+        # Ids looked up in bulk up front: those not found need no query of their own.
+        if known is not None:
+            checked, existing = known
+            self._loaded.update(dict.fromkeys(checked - existing))
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate as changed so far in this batch, or None if it does not exist."""
@@ -36,3 +45,22 @@ class UnitOfWork:
     def changed(self) -> list[Aggregate]:
         """Aggregates with events still to be saved."""
         return [a for a in self._loaded.values() if a is not None and a.pending_events]
+
+
+_KEYS = (("program_id", "program"), ("partner_id", "partner"), ("recruited_by", "partner"),
+         ("sale_id", "sale"), ("decline_id", "decline"))
+
+
+def referenced_ids(items: Sequence[Inbound]) -> set[UUID]:
+    """Ids of every aggregate the batch's events name directly."""
+    return set(_ids(item.event for item in items))
+
+
+def _ids(events: Iterable[object]) -> Iterable[UUID]:
+    for event in events:
+        if isinstance(event, Invalid):
+            continue
+        for attribute, kind in _KEYS:
+            key = getattr(event, attribute, None)
+            if isinstance(key, str):
+                yield aggregate_id(kind, key)
