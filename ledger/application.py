@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, LRUCache
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
-from ledger.batch import BatchResult, Inbound
+from ledger.batch import BatchResult, DeadLetter, Inbound
 from ledger.decider import BatchDecider
 from ledger.errors import ConcurrencyError
-from ledger.persistence import LedgerRecorder, construct_ledger_recorder
+from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
+from ledger.sale import Sale
 from ledger.unit_of_work import UnitOfWork, referenced_ids
 from schemas.parsing import Invalid
+from schemas.reasons import Reason
 
 MAX_ATTEMPTS = 8
 DEFAULT_GRACE_DAYS = 7
 DEFAULT_MIN_WAIT_S = 300
+CLOCK_SKEW = timedelta(days=1)
 
 
 class LedgerApp(Application[UUID]):
@@ -56,12 +59,18 @@ class LedgerApp(Application[UUID]):
             try:
                 result = self._apply_once(items)
             except (RecordConflictError, ConcurrencyError):
-                self.repository.cache and self.repository.cache.clear()  # type: ignore[func-returns-value]
+                self._forget_cached_aggregates()
                 continue
             result.attempts = attempt
             return result
         msg = f"batch still conflicting after {MAX_ATTEMPTS} attempts"
         raise ConcurrencyError(msg)
+
+    def _forget_cached_aggregates(self) -> None:
+        # LRUCache.clear() keeps its entries, so a fresh cache replaces it.
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            self.repository.cache = LRUCache(maxsize=cache.maxsize)
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
@@ -76,8 +85,48 @@ class LedgerApp(Application[UUID]):
         records = decider.records
         self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
                    parked=list(records.parked.values()), released=sorted(records.released),
-                   dead_letters=decider.result.dead_letters, positions=_positions(items), clock=clock)
+                   dead_letters=decider.result.dead_letters, positions=_positions(items), clock=clock,
+                   notifications=uow.notifications, maturities=uow.maturities, read_versions=uow.read_versions,
+                   made_available=sorted(decider.made_available))
         return decider.result
+
+    def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:
+        """Dead-letter one message the ledger could not process, so the stream moves on."""
+        event = item.event
+        event_id = None if isinstance(event, Invalid) else event.event_id
+        letter = DeadLetter(reason, detail, item.raw, item.source, event_id)
+        already = self.ledger_recorder.seen_event_ids([event_id]) if event_id else set()
+        inbox = [InboxRecord(event_id, event.type, "rejected", item.source)] if event_id and not already else []
+        self._save([], inbox=inbox, dead_letters=[letter], positions=_positions([item]))
+        return BatchResult(dead_letters=[letter])
+
+    def mature_due(self, now: datetime, limit: int = 1000) -> int:
+        """Make every pending line due by `now` available; returns how many lines were due."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._mature_once(now, limit)
+            except (RecordConflictError, ConcurrencyError):
+                self._forget_cached_aggregates()
+        raise ConcurrencyError(f"maturation still conflicting after {MAX_ATTEMPTS} attempts")
+
+    def _mature_once(self, now: datetime, limit: int) -> int:
+        due = self.ledger_recorder.due_maturities(now, limit)
+        if not due:
+            return 0
+        uow = UnitOfWork(self)
+        decider = BatchDecider(uow, set(), self.ledger_recorder)
+        for maturity in due:
+            sale = uow.get(Sale, Sale.create_id(maturity.sale_id))
+            released = decider.handlers.effects.mature(sale, maturity, now) if sale else None
+            decider.make_available([released] if released else [])
+        decider.release_stored()
+        records = decider.records
+        self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
+                   parked=list(records.parked.values()), released=sorted(records.released),
+                   dead_letters=decider.result.dead_letters, notifications=uow.notifications,
+                   maturities=uow.maturities, matured=[m.key for m in due], read_versions=uow.read_versions,
+                   made_available=sorted(decider.made_available))
+        return len(due)
 
     def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:
         # Saving events in the order they happened keeps the ledger's global order causal.
@@ -98,8 +147,13 @@ def _positions(items: Sequence[Inbound]) -> dict[tuple[str, str, int], int]:
 
 
 def _event_clock(stored: datetime | None, items: Sequence[Inbound]) -> datetime | None:
-    """The ledger's event-time clock: the latest `occurred_at` it has received."""
-    times = [i.event.occurred_at for i in items if not isinstance(i.event, Invalid)]
+    """The ledger's event-time clock: the latest `occurred_at` it has received.
+
+    An event time far in the future (a producer's bad clock) moves it no further than a day
+    ahead of now, so one bad timestamp cannot expire every parked event.
+    """
+    horizon = datetime.now(UTC) + CLOCK_SKEW
+    times = [min(i.event.occurred_at, horizon) for i in items if not isinstance(i.event, Invalid)]
     return max([*times, *([stored] if stored else [])], default=None)
 
 

@@ -11,7 +11,7 @@ from ledger.handlers import Handlers
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
-from schemas.events import InputEvent
+from schemas.events import ChargeDeclined, InputEvent
 from schemas.parsing import Invalid, parse_event
 
 
@@ -35,6 +35,7 @@ class BatchDecider:
         self.result = BatchResult()
         self.records = BatchRecords()
         self.available: set[str] = set()
+        self.made_available: set[str] = set()
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -74,10 +75,27 @@ class BatchDecider:
         expired += self._unclaimed(self.recorder.parked_before(cutoff, datetime.now(UTC) - min_wait))
         for parked in sorted(expired, key=lambda p: p.order):
             self._unpark(parked)
+            if parked.type == "charge.declined":
+                self._record_unmatched_decline(parked)
+                continue
             detail = f"{parked.detail}; still waiting for {parked.waiting_for} after the {grace.days}-day grace period"
             self.result.dead_letters.append(DeadLetter(parked.reason, detail, parked.raw, parked.source,
                                                        parked.event_id))
             self._outcome(parked.event_id, parked.type, "rejected", parked.source)
+
+    def _record_unmatched_decline(self, parked: ParkedEvent) -> None:
+        # A decline is recorded either way; if its sale never came, it simply reverses nothing.
+        event = parse_event(parked.raw)
+        assert isinstance(event, ChargeDeclined)
+        try:
+            self.handlers.record_decline(event, None)
+        except RejectedError as error:
+            self.result.dead_letters.append(DeadLetter(error.reason, error.detail, parked.raw, parked.source,
+                                                       parked.event_id))
+            self._outcome(parked.event_id, parked.type, "rejected", parked.source)
+            return
+        self.result.applied += 1
+        self._outcome(parked.event_id, parked.type, "applied", parked.source)
 
     def _park(self, parked: ParkedEvent) -> None:
         self.records.parked[parked.event_id] = parked
@@ -93,10 +111,15 @@ class BatchDecider:
         # Parked rows this batch already released or parked again are not the database's to give.
         return [p for p in stored if p.event_id not in self.records.released and p.event_id not in self.records.parked]
 
+    def make_available(self, keys: list[str]) -> None:
+        """Something outside an input event (a maturation) made these keys available."""
+        self._release(keys)
+
     def _release(self, keys: list[str]) -> None:
         # Events parked earlier in this batch are released at once; those parked in earlier
         # batches are looked up in bulk by release_stored(), one query per round.
         self.available.update(keys)
+        self.made_available.update(keys)
         waiting = [p for p in self.records.parked.values() if p.waiting_for in keys]
         for parked in sorted(waiting, key=lambda p: p.order):
             self._reapply(parked)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import singledispatchmethod
+from typing import Any
 
 from ledger.commissions import commission_lines
 from ledger.decline import Decline
-from ledger.errors import RecruitmentError, RejectedError, UnknownReferenceError
+from ledger.effects import SaleEffects
+from ledger.errors import PrerequisiteMissingError, RecruitmentError, RejectedError, UnknownReferenceError
 from ledger.ids import aggregate_id, transaction_id
 from ledger.partner import Partner, email_digest
 from ledger.program import Program
-from ledger.sale import Reversal, Sale
+from ledger.recurring import RecurringCap
+from ledger.sale import Sale
 from ledger.terms import Terms
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import (
@@ -30,6 +33,8 @@ class Handlers:
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
+        self.effects = SaleEffects(uow, self.require_partner)
+        self.recurring = RecurringCap(uow)
 
     @singledispatchmethod
     def handle(self, event: object) -> list[str]:
@@ -81,52 +86,64 @@ class Handlers:
         seller = self.require_partner(event.partner_id)
         existing = self.uow.get(Sale, Sale.create_id(event.sale_id))
         if existing is not None and not existing.declined:
-            raise RejectedError(f"sale {event.sale_id} is already recorded", Reason.DUPLICATE_SALE)
+            # Perhaps a retried charge whose decline has not arrived yet: wait for it.
+            raise PrerequisiteMissingError(f"sale {event.sale_id} is already recorded and not declined",
+                                           Reason.DUPLICATE_SALE, f"declined:{event.sale_id}")
         program_id = seller.program_at(event.occurred_at)
         terms = self.terms_at(program_id, event)
         lines, note = commission_lines(terms, seller, self.partner, event.product_id, event.amount.amount,
                                        event.amount.currency, event.customer.email)
-        if existing is None:
-            self.uow.add(Sale(
-                sale_id=event.sale_id, partner_id=event.partner_id, product_id=event.product_id,
-                amount=event.amount.amount, currency=event.amount.currency,
-                customer=event.customer.model_dump(), subscription_id=event.subscription_id,
-                program_id=program_id, lines=lines, note=note, occurred_at=event.occurred_at,
-                event_id=event.event_id,
-            ))
-        else:
+        lines, note = self.recurring.cap(event, terms, lines, note)
+        sale = self.place_sale(event, existing, program_id, lines, note)
+        return [f"sale:{event.sale_id}", *self.effects.credit(sale, terms, event.event_id)]
+
+    def place_sale(self, event: SaleCompleted, existing: Sale | None, program_id: str,
+                   lines: list[dict[str, Any]], note: str | None) -> Sale:
+        """Record a new sale, or a new attempt of a declined one."""
+        if existing is not None:
             existing.retry(amount=event.amount.amount, program_id=program_id, lines=lines, note=note,
                            occurred_at=event.occurred_at, event_id=event.event_id)
-        for line in lines:
-            self.require_partner(line["partner_id"]).accrue(
-                transaction_id(event.event_id), event.sale_id, line["level"], line["amount"],
-                event.amount.currency, line["bucket"], event.occurred_at)
-        funded = {f"funds:{line['partner_id']}" for line in lines if line["bucket"] == "available"}
-        return [f"sale:{event.sale_id}", *sorted(funded)]
+            return existing
+        sale = Sale(
+            sale_id=event.sale_id, partner_id=event.partner_id, product_id=event.product_id,
+            amount=event.amount.amount, currency=event.amount.currency, customer=event.customer.model_dump(),
+            subscription_id=event.subscription_id, program_id=program_id, lines=lines, note=note,
+            occurred_at=event.occurred_at, event_id=event.event_id,
+        )
+        self.uow.add(sale)
+        return sale
 
     @handle.register
     def refund_sale(self, event: RefundIssued) -> list[str]:
         sale = self.require_sale(event.sale_id)
         reversals = sale.refund(event.refund_id, event.amount.amount, event.amount.currency,
                                 event.event_id, event.occurred_at)
-        self.reverse(reversals, sale, event.event_id, "refund", event)
+        taken_back = (1 if sale.refunded == sale.amount else 0, event.amount.amount)
+        self.effects.debit(sale, self.sale_terms(sale), reversals, "refund", event.event_id, event.occurred_at,
+                           taken_back)
         return []
 
     @handle.register
     def decline_charge(self, event: ChargeDeclined) -> list[str]:
+        return self.record_decline(event, self.require_sale(event.sale_id) if event.sale_id else None)
+
+    def record_decline(self, event: ChargeDeclined, sale: Sale | None) -> list[str]:
+        """Record a declined charge; reverse the sale it names if that sale is recorded."""
         if self.uow.get(Decline, Decline.create_id(event.decline_id)) is not None:
             raise RejectedError(f"decline {event.decline_id} was already recorded", Reason.DUPLICATE_ID)
-        sale = self.require_sale(event.sale_id) if event.sale_id else None
-        reversals = sale.decline(event.decline_id, event.event_id, event.occurred_at) if sale else []
-        if sale is not None:
-            self.reverse(reversals, sale, event.event_id, "decline", event)
+        declined_now = sale is not None and not sale.declined
+        if sale is not None and not sale.declined:
+            taken_back = (1 if sale.refunded < sale.amount else 0, sale.amount - sale.refunded)
+            reversals = sale.decline(event.decline_id, event.event_id, event.occurred_at)
+            self.effects.debit(sale, self.sale_terms(sale), reversals, "decline", event.event_id,
+                               event.occurred_at, taken_back)
         self.uow.add(Decline(
             decline_id=event.decline_id, partner_id=event.partner_id, sale_id=event.sale_id,
             product_id=event.product_id, amount=event.amount.amount, currency=event.amount.currency,
-            customer=event.customer.model_dump(), reason=event.reason, reversed_sale=sale is not None,
+            customer=event.customer.model_dump(), reason=event.reason, reversed_sale=declined_now,
             occurred_at=event.occurred_at, event_id=event.event_id,
         ))
-        return []
+        return [f"declined:{event.sale_id}"] if declined_now else []
 
     @handle.register
     def send_payout(self, event: PayoutSent) -> list[str]:
@@ -141,13 +158,10 @@ class Handlers:
                         event.amount.currency, event.occurred_at, minimum.amount if minimum else None)
         return []
 
-    def reverse(self, reversals: list[Reversal], sale: Sale, event_id: str, cause: str,
-                event: RefundIssued | ChargeDeclined) -> None:
-        """Take commission back from each partner a sale paid."""
-        for reversal in reversals:
-            self.require_partner(reversal.partner_id).reverse(
-                transaction_id(event_id), sale.sale_id, reversal.level, reversal.amount,
-                sale.currency, reversal.bucket, cause, event.occurred_at)
+    def sale_terms(self, sale: Sale) -> Terms | None:
+        """The terms the sale was decided under."""
+        program = self.uow.get(Program, Program.create_id(sale.program_id))
+        return program.terms_at(sale.occurred_at) if program else None
 
     def partner(self, partner_id: str) -> Partner | None:
         """A partner, or None if they have not joined."""

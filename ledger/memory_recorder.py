@@ -11,6 +11,8 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
+from ledger.maturation import Maturity
+from ledger.notifications import Notification
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary, StoredDeadLetter
 
@@ -26,6 +28,10 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         self.published: set[int] = set()
         self.positions: dict[tuple[str, str, int], int] = {}
         self.clock: datetime | None = None
+        self.maturities: dict[str, Maturity] = {}
+        self.notifications: list[tuple[int, Notification]] = []
+        self.notification_keys: set[str] = set()
+        self.notifications_published: set[int] = set()
         self._extra_lock = threading.Lock()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -42,17 +48,43 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                 self.inbox[event_id] = InboxRecord(event_id, old.type, outcome, old.source)
             for letter in kwargs.get("dead_letters", []):
                 self.dead_letters.append(StoredDeadLetter(len(self.dead_letters) + 1, letter))
+            self._record_outbox(kwargs)
             if kwargs.get("clock") is not None:
                 self.clock = max(kwargs["clock"], self.clock or kwargs["clock"])
             for key, offset in kwargs.get("positions", {}).items():
                 self.positions[key] = max(offset, self.positions.get(key, -1))
             return ids
 
+    def _record_outbox(self, kwargs: dict[str, Any]) -> None:
+        for key in kwargs.get("matured", []):
+            del self.maturities[key]
+        self.maturities.update((m.key, m) for m in kwargs.get("maturities", []))
+        for notification in kwargs.get("notifications", []):
+            if notification.key not in self.notification_keys:
+                self.notification_keys.add(notification.key)
+                self.notifications.append((len(self.notifications) + 1, notification))
+
+    def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:
+        due = sorted((m for m in self.maturities.values() if m.due_at <= now), key=lambda m: (m.due_at, m.key))
+        return due[:limit]
+
+    def unpublished_notifications(self, limit: int) -> list[tuple[int, Notification]]:
+        return [n for n in self.notifications if n[0] not in self.notifications_published][:limit]
+
+    def mark_notifications_published(self, ids: Sequence[int]) -> None:
+        self.notifications_published.update(ids)
+
     def _check_conflicts(self, kwargs: dict[str, Any]) -> None:
         if any(r.event_id in self.inbox for r in kwargs.get("inbox", [])):
             raise IntegrityError("event already in the inbox")
         if any(e not in self.parked for e in kwargs.get("released", [])):
             raise IntegrityError("parked event already released")
+        if any(k not in self.maturities for k in kwargs.get("matured", [])):
+            raise IntegrityError("maturity already applied")
+        for aggregate_id, version in kwargs.get("read_versions", {}).items():
+            recorded = self.select_events(aggregate_id, desc=True, limit=1)
+            if (recorded[0].originator_version if recorded else None) != version:
+                raise IntegrityError("an aggregate changed since the batch read it")
 
     def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
         return {e for e in event_ids if e in self.inbox}

@@ -38,16 +38,16 @@ class Partner(Aggregate):
         self.recruited_by = recruited_by
         self.name = name
         self.email_digest = email_digest
-        self.memberships: list[tuple[str, str, str]] = [(joined_at.isoformat(), event_id, program_id)]
+        self.memberships: list[tuple[datetime, str, str]] = [(joined_at, event_id, program_id)]
         self.balances: dict[str, dict[str, int]] = {}
         self.payout_ids: set[str] = set()
 
     def program_at(self, when: datetime) -> str:
         """The program the partner belonged to at `when` (the first one before joining)."""
-        ordered = sorted(self.memberships)
+        ordered = sorted(self.memberships)  # by instant, whatever the offsets were
         current = ordered[0][2]
         for effective, _, program_id in ordered:
-            if datetime.fromisoformat(effective) <= when:
+            if effective <= when:
                 current = program_id
         return current
 
@@ -57,7 +57,7 @@ class Partner(Aggregate):
 
     @event("ProgramChanged")
     def change_program(self, program_id: str, effective_at: datetime, event_id: str) -> None:
-        self.memberships.append((effective_at.isoformat(), event_id, program_id))
+        self.memberships.append((effective_at, event_id, program_id))
 
     def accrue(self, transaction_id: UUID, sale_id: str, level: int, amount: int,
                currency: str, bucket: str, occurred_at: datetime) -> None:
@@ -83,6 +83,41 @@ class Partner(Aggregate):
     def _commission_reversed(self, transaction_id: UUID, sale_id: str, level: int, amount: int,
                              currency: str, bucket: str, cause: str,
                              postings: list[dict[str, Any]], occurred_at: datetime) -> None:
+        self._apply_postings(postings)
+
+    def mature(self, transaction_id: UUID, sale_id: str, level: int, amount: int, currency: str,
+               occurred_at: datetime) -> None:
+        """The hold period is over: pending commission becomes available."""
+        posting = Posting(partner_account(self.partner_id, "pending"), partner_account(self.partner_id, "available"),
+                          amount, currency)
+        self._commission_matured(transaction_id, sale_id, level, amount, currency, [posting.as_dict()], occurred_at)
+
+    @event("CommissionMatured")
+    def _commission_matured(self, transaction_id: UUID, sale_id: str, level: int, amount: int, currency: str,
+                            postings: list[dict[str, Any]], occurred_at: datetime) -> None:
+        self._apply_postings(postings)
+
+    def award_bonus(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
+                    occurred_at: datetime) -> None:
+        """Credit a milestone bonus to available."""
+        posting = Posting(COMMISSION_EXPENSE, partner_account(self.partner_id, "available"), amount, currency)
+        self._bonus_awarded(transaction_id, milestone_id, period, amount, currency, [posting.as_dict()], occurred_at)
+
+    @event("MilestoneBonusAwarded")
+    def _bonus_awarded(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
+                       postings: list[dict[str, Any]], occurred_at: datetime) -> None:
+        self._apply_postings(postings)
+
+    def claw_back_bonus(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
+                        occurred_at: datetime) -> None:
+        """Take a milestone bonus back (available may go negative)."""
+        posting = Posting(partner_account(self.partner_id, "available"), COMMISSION_EXPENSE, amount, currency)
+        self._bonus_clawed_back(transaction_id, milestone_id, period, amount, currency, [posting.as_dict()],
+                                occurred_at)
+
+    @event("MilestoneBonusClawedBack")
+    def _bonus_clawed_back(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
+                           postings: list[dict[str, Any]], occurred_at: datetime) -> None:
         self._apply_postings(postings)
 
     def pay_out(self, transaction_id: UUID, payout_id: str, amount: int, currency: str,

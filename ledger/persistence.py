@@ -12,6 +12,8 @@ from uuid import UUID
 from eventsourcing.persistence import InfrastructureFactory
 
 from ledger.batch import DeadLetter, Source
+from ledger.maturation import Maturity
+from ledger.notifications import Notification
 from ledger.parking import ParkedEvent
 
 
@@ -46,7 +48,8 @@ class LedgerRecorder(ABC):
     """What the ledger needs beyond an eventsourcing application recorder.
 
     `insert_events` takes, beside the stored events and in the same transaction:
-    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions` and `clock`.
+    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions`, `clock`,
+    `notifications`, `maturities` and `matured` (keys of maturities applied).
     """
 
     @abstractmethod
@@ -56,6 +59,18 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
         """Events parked until one of `keys` (e.g. `partner:rex`) is recorded."""
+
+    @abstractmethod
+    def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:
+        """Pending lines due by `now`, earliest first."""
+
+    @abstractmethod
+    def unpublished_notifications(self, limit: int) -> list[tuple[int, Notification]]:
+        """Commission notifications not yet confirmed as published, oldest first."""
+
+    @abstractmethod
+    def mark_notifications_published(self, ids: Sequence[int]) -> None:
+        """Record that these notifications reached their topic."""
 
     @abstractmethod
     def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:

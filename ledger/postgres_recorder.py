@@ -7,23 +7,24 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier
 
-from ledger.batch import DeadLetter, Source
+from ledger.maturation import Maturity
 from ledger.parking import ParkedEvent
-from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary, StoredDeadLetter
+from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary
+from ledger.postgres_outbox import PostgresOutbox, row_source, source_columns
 from ledger.schema_sql import ledger_ddl
 from schemas.reasons import Reason
 
 EVENTS_TABLE = "ledger_events"
 
 
-class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
+class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, LedgerRecorder):
     """Appends a batch atomically; the events table refuses UPDATE, DELETE and TRUNCATE."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE) -> None:
@@ -57,15 +58,43 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Writers are serialised by the events-table lock; under it, what the batch read must
+        # still be true, or the batch is decided again.
+        self._lock_table(curs)
+        self._check_read_versions(curs, kwargs.get("read_versions", {}))
+        self._check_nothing_parked_for(curs, kwargs.get("made_available", []), kwargs.get("released", []))
         self._release(curs, kwargs.get("released", []))
         self._park(curs, kwargs.get("parked", []))
         self._record_inbox(curs, kwargs.get("inbox", []), kwargs.get("inbox_updates", {}))
         self._record_dead_letters(curs, kwargs.get("dead_letters", []))
+        self._record_notifications(curs, kwargs.get("notifications", []))
+        self._record_maturities(curs, kwargs.get("maturities", []), kwargs.get("matured", []))
         self._record_positions(curs, kwargs.get("positions", {}))
         if kwargs.get("clock") is not None:
             curs.execute(self.sql("INSERT INTO {0}.event_clock (id, watermark) VALUES (1, %s) ON CONFLICT (id) "
                                   "DO UPDATE SET watermark = GREATEST({0}.event_clock.watermark, EXCLUDED.watermark)"),
                          (kwargs["clock"],))
+
+    def _check_read_versions(self, curs: Cursor[DictRow], read: dict[UUID, int | None]) -> None:
+        if not read:
+            return
+        curs.execute(SQL("SELECT originator_id, max(originator_version) AS version FROM {}.{} "
+                         "WHERE originator_id = ANY(%s) GROUP BY originator_id")
+                     .format(self.schema, Identifier(self.events_table_name)), (list(read),))
+        current = {row["originator_id"]: row["version"] for row in curs.fetchall()}
+        stale = [i for i, version in read.items() if current.get(i) != version]
+        if stale:
+            raise IntegrityError(f"{len(stale)} aggregates changed since the batch read them: "
+                                 f"{[(str(i), read[i], current.get(i)) for i in stale[:3]]}")
+
+    def _check_nothing_parked_for(self, curs: Cursor[DictRow], keys: list[str], released: list[str]) -> None:
+        if not keys:
+            return
+        curs.execute(self.sql("SELECT count(*) AS n FROM {}.parked WHERE waiting_for = ANY(%s) "
+                              "AND NOT (event_id = ANY(%s))"), (keys, released))
+        row = curs.fetchone()
+        if row and row["n"]:
+            raise IntegrityError("another writer parked events this batch makes applicable")
 
     def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:
         if released:
@@ -76,7 +105,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def _park(self, curs: Cursor[DictRow], parked: list[ParkedEvent]) -> None:
         if parked:
             columns = list(zip(*[(p.event_id, p.type, p.waiting_for, p.occurred_at, p.raw, p.reason.value, p.detail,
-                                  *_source(p.source)) for p in parked], strict=True))
+                                  *source_columns(p.source)) for p in parked], strict=True))
             curs.execute(self.sql(
                 "INSERT INTO {}.parked (event_id, type, waiting_for, occurred_at, payload, reason, detail, "
                 "source_topic, source_partition, source_offset, source_cluster) SELECT * FROM unnest("
@@ -85,7 +114,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     def _record_inbox(self, curs: Cursor[DictRow], inbox: list[InboxRecord], updates: dict[str, str]) -> None:
         if inbox:
-            columns = list(zip(*[(r.event_id, r.type, r.outcome, *_source(r.source)[:3]) for r in inbox], strict=True))
+            columns = list(zip(*[(r.event_id, r.type, r.outcome, *source_columns(r.source)[:3])
+                                 for r in inbox], strict=True))
             curs.execute(self.sql(
                 "INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, source_offset) "
                 "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::int[], %s::bigint[])"),
@@ -98,14 +128,22 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "SELECT {0}.expect_rows((SELECT count(*) FROM u), %s, 'inbox of released events')"),
                 (list(ids), list(outcomes), len(ids)))
 
-    def _record_dead_letters(self, curs: Cursor[DictRow], letters: list[DeadLetter]) -> None:
-        if letters:
-            columns = list(zip(*[(d.event_id, d.reason.value, d.detail, d.raw, *_source(d.source)[:3])
-                                 for d in letters], strict=True))
+    def _record_maturities(self, curs: Cursor[DictRow], maturities: list[Maturity], matured: list[str]) -> None:
+        if matured:
+            curs.execute(self.sql("WITH d AS (DELETE FROM {0}.maturities WHERE key = ANY(%s) RETURNING 1) "
+                                  "SELECT {0}.expect_rows((SELECT count(*) FROM d), %s, 'matured lines')"),
+                         (matured, len(matured)))
+        if maturities:
+            columns = list(zip(*[(m.key, m.sale_id, m.attempt, m.level, m.partner_id, m.due_at) for m in maturities],
+                               strict=True))
             curs.execute(self.sql(
-                "INSERT INTO {}.dead_letters (event_id, reason, detail, payload, source_topic, source_partition, "
-                "source_offset) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[], %s::text[], "
-                "%s::int[], %s::bigint[]) ON CONFLICT DO NOTHING"), [list(c) for c in columns])
+                "INSERT INTO {}.maturities (key, sale_id, attempt, level, partner_id, due_at) SELECT * FROM unnest("
+                "%s::text[], %s::text[], %s::int[], %s::int[], %s::text[], %s::timestamptz[]) "
+                "ON CONFLICT (key) DO NOTHING"), [list(c) for c in columns])
+
+    def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:
+        rows = self._fetch("SELECT * FROM {}.maturities WHERE due_at <= %s ORDER BY due_at, key LIMIT %s", (now, limit))
+        return [Maturity(r["sale_id"], r["attempt"], r["level"], r["partner_id"], r["due_at"]) for r in rows]
 
     def _record_positions(self, curs: Cursor[DictRow], positions: dict[tuple[str, str, int], int]) -> None:
         if positions:
@@ -153,33 +191,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         row = self._fetch("SELECT count(*) AS n, min(parked_at) AS p, min(occurred_at) AS o FROM {}.parked")[0]
         return ParkingSummary(int(row["n"]), row["p"], row["o"])
 
-    def unpublished_dead_letters(self, limit: int) -> list[StoredDeadLetter]:
-        rows = self._fetch("SELECT * FROM {}.dead_letters WHERE published_at IS NULL ORDER BY id LIMIT %s", (limit,))
-        return [StoredDeadLetter(r["id"], DeadLetter(Reason(r["reason"]), r["detail"], bytes(r["payload"]),
-                                                     _row_source(r), r["event_id"])) for r in rows]
-
-    def mark_published(self, ids: Sequence[int]) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self.sql("UPDATE {}.dead_letters SET published_at = now() WHERE id = ANY(%s)"), (list(ids),))
-
-    def dead_letter_count(self) -> int:
-        return int(self._fetch("SELECT count(*) AS n FROM {}.dead_letters")[0]["n"])
-
     def source_positions(self) -> dict[tuple[str, str, int], int]:
         rows = self._fetch('SELECT cluster, topic, partition, "offset" FROM {}.source_positions')
         return {(r["cluster"], r["topic"], r["partition"]): r["offset"] for r in rows}
 
 
-def _source(source: Source | None) -> tuple[str | None, int | None, int | None, str | None]:
-    return (source.topic, source.partition, source.offset, source.cluster) if source else (None, None, None, None)
-
 
 def _parked(row: DictRow) -> ParkedEvent:
     return ParkedEvent(row["event_id"], row["type"], row["waiting_for"], row["occurred_at"], bytes(row["payload"]),
-                       _row_source(row), Reason(row["reason"]), row["detail"])
-
-
-def _row_source(row: DictRow) -> Source | None:
-    if row.get("source_topic") is None:
-        return None
-    return Source(row["source_topic"], row["source_partition"], row["source_offset"], row.get("source_cluster") or "")
+                       row_source(row), Reason(row["reason"]), row["detail"])

@@ -45,10 +45,12 @@ class Sale(Aggregate):
         self.customer = customer
         self.subscription_id = subscription_id
         self.refund_ids: set[str] = set()
+        self.attempt = 0
         self._start_attempt(amount, program_id, lines, note, occurred_at)
 
     def _start_attempt(self, amount: int, program_id: str, lines: list[dict[str, Any]],
                        note: str | None, occurred_at: datetime) -> None:
+        self.attempt += 1
         self.amount = amount
         self.program_id = program_id
         self.lines = [dict(line, reversed=0) for line in lines]
@@ -112,6 +114,26 @@ class Sale(Aggregate):
               note: str | None, occurred_at: datetime, event_id: str) -> None:
         """A declined charge retried successfully: a new attempt that earns again."""
         self._start_attempt(amount, program_id, lines, note, occurred_at)
+
+    def mature(self, level: int, attempt: int, occurred_at: datetime) -> Reversal | None:
+        """Move a pending line of this attempt to available; returns what it still holds, if anything."""
+        line = next((ln for ln in self.lines if ln["level"] == level), None)
+        if line is None or attempt != self.attempt or line["bucket"] != "pending":
+            return None
+        self._line_matured(level, occurred_at)
+        remaining = line["amount"] - line["reversed"]
+        return Reversal(line["partner_id"], level, remaining, "pending") if remaining > 0 else None
+
+    @event("LineMatured")
+    def _line_matured(self, level: int, occurred_at: datetime) -> None:
+        for line in self.lines:
+            if line["level"] == level:
+                line["bucket"] = "available"
+
+    @property
+    def counts_for_milestones(self) -> bool:
+        """A sale counts toward milestones when it earns level-1 commission."""
+        return any(line["level"] == 1 and line["amount"] > 0 for line in self.lines)
 
     def _take_back(self, amounts: list[int]) -> None:
         for line, amount in zip(self.lines, amounts, strict=True):

@@ -18,10 +18,10 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             reason text NOT NULL,
             detail text NOT NULL,
             payload bytea NOT NULL,
-            source_topic text, source_partition int, source_offset bigint,
+            source_topic text, source_partition int, source_offset bigint, source_cluster text,
             rejected_at timestamptz NOT NULL DEFAULT now(),
             published_at timestamptz,
-            UNIQUE (source_topic, source_partition, source_offset))""",
+            UNIQUE (source_cluster, source_topic, source_partition, source_offset))""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".source_positions (
             cluster text NOT NULL, topic text NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now(),
@@ -47,6 +47,13 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             parked_at timestamptz NOT NULL DEFAULT now())""",
         f'CREATE INDEX IF NOT EXISTS parked_waiting_for ON "{schema}".parked (waiting_for)',
         f'CREATE INDEX IF NOT EXISTS parked_occurred_at ON "{schema}".parked (occurred_at)',
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".maturities (
+            key text PRIMARY KEY, sale_id text NOT NULL, attempt int NOT NULL, level int NOT NULL,
+            partner_id text NOT NULL, due_at timestamptz NOT NULL)""",
+        f'CREATE INDEX IF NOT EXISTS maturities_due_at ON "{schema}".maturities (due_at)',
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".notifications (
+            id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, partner_id text NOT NULL, payload jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
             id int PRIMARY KEY CHECK (id = 1),
             watermark timestamptz NOT NULL)""",

@@ -11,6 +11,8 @@ from eventsourcing.domain import Aggregate
 
 from ledger.batch import Inbound
 from ledger.ids import aggregate_id
+from ledger.maturation import Maturity
+from ledger.notifications import Notification
 from schemas.parsing import Invalid
 
 A = TypeVar("A", bound=Aggregate)
@@ -22,10 +24,14 @@ class UnitOfWork:
     def __init__(self, app: Application[UUID], known: tuple[set[UUID], set[UUID]] | None = None) -> None:
         self._app = app
         self._loaded: dict[UUID, Aggregate | None] = {}
+        self.read_versions: dict[UUID, int | None] = {}
+        self.notifications: list[Notification] = []
+        self.maturities: list[Maturity] = []
         # Ids looked up in bulk up front: those not found need no query of their own.
         if known is not None:
             checked, existing = known
             self._loaded.update(dict.fromkeys(checked - existing))
+            self.read_versions.update(dict.fromkeys(checked - existing))
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate as changed so far in this batch, or None if it does not exist."""
@@ -34,12 +40,16 @@ class UnitOfWork:
                 self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 self._loaded[aggregate_id] = None
+            loaded = self._loaded[aggregate_id]
+            # What the batch decided on; checked again under the write lock before it commits.
+            self.read_versions[aggregate_id] = loaded.version if loaded is not None else None
         found = self._loaded[aggregate_id]
         assert found is None or isinstance(found, kind)
         return found
 
     def add(self, aggregate: Aggregate) -> None:
-        """Track a newly created aggregate."""
+        """Track a newly created aggregate (it did not exist when the batch read)."""
+        self.read_versions.setdefault(aggregate.id, None)
         self._loaded[aggregate.id] = aggregate
 
     def changed(self) -> list[Aggregate]:
@@ -48,7 +58,7 @@ class UnitOfWork:
 
 
 _KEYS = (("program_id", "program"), ("partner_id", "partner"), ("recruited_by", "partner"),
-         ("sale_id", "sale"), ("decline_id", "decline"))
+         ("sale_id", "sale"), ("decline_id", "decline"), ("subscription_id", "subscription"))
 
 
 def referenced_ids(items: Sequence[Inbound]) -> set[UUID]:

@@ -13,6 +13,8 @@ from ledger.postings import Posting
 from projections.base import Projection
 from projections.tracking import SCHEMA
 
+EARNED = (Partner.CommissionAccrued, Partner.MilestoneBonusAwarded)
+REVERSED = (Partner.CommissionReversed, Partner.MilestoneBonusClawedBack)
 COLUMNS = ("pending", "available", "paid", "lifetime_earned", "lifetime_reversed")
 
 
@@ -20,7 +22,8 @@ class PartnerBalances(Projection):
     """Balances of every partner's accounts, from the postings of their ledger events."""
 
     name = "partner_balances"
-    event_classes = (Partner.CommissionAccrued, Partner.CommissionReversed, Partner.PayoutSent)
+    event_classes = (Partner.CommissionAccrued, Partner.CommissionReversed, Partner.PayoutSent,
+                     Partner.CommissionMatured, Partner.MilestoneBonusAwarded, Partner.MilestoneBonusClawedBack)
 
     def ddl(self) -> list[str]:
         return [f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_balances (
@@ -57,9 +60,9 @@ def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
         row = deltas[(partner_id, event.currency)]
         for posting in map(Posting.from_dict, event.postings):
             _move(row, partner_id, posting)
-        if isinstance(event, Partner.CommissionAccrued):
+        if isinstance(event, EARNED):
             row[3] += event.amount
-        elif isinstance(event, Partner.CommissionReversed):
+        elif isinstance(event, REVERSED):
             row[4] += event.amount
     return dict(deltas)
 

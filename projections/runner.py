@@ -50,6 +50,8 @@ class ProjectionRunner:
     def step(self, projection: Projection) -> int:
         """Apply the next batch of the log to one projection; returns how many positions it moved."""
         with self._conn.transaction(), self._conn.cursor() as curs:
+            # Two runners of one projection (two `ledger run`s) take turns; neither applies twice.
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
             start = tracking.position(curs, projection.name)
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=self.batch_size, inclusive_of_start=False)

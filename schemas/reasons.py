@@ -27,3 +27,4 @@ class Reason(StrEnum):
     OVER_PAYOUT = "over_payout"
     BELOW_MIN_PAYOUT = "below_min_payout"
     DUPLICATE_ID = "duplicate_id"
+    PROCESSING_ERROR = "processing_error"

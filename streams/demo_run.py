@@ -35,7 +35,8 @@ async def run_demo(found: Services, console: Console) -> None:
     settings.home.mkdir(parents=True, exist_ok=True)
     lines = DEMO_FILE.read_text().splitlines()
     event_ids = {json.loads(line)["event_id"] for line in lines if line.strip()}
-    await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic], settings.partitions, settings.replication)
+    await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic, settings.notifications_topic],
+                        settings.partitions, settings.replication)
     ledger = LedgerApp(env=ledger_env(found.database_url))
     ProjectionRunner(ledger, found.database_url, all_projections()).close()
     worker = create_worker_app(settings, bootstrap, ledger, await cluster_id(bootstrap))

@@ -33,6 +33,7 @@ class Settings:
     replication: int = field(default_factory=lambda: _env_int("LEDGER_REPLICATION", 1))
     batch_size: int = field(default_factory=lambda: _env_int("LEDGER_BATCH_SIZE", 1000))
     batch_ms: int = field(default_factory=lambda: _env_int("LEDGER_BATCH_MS", 100))
+    maturation_interval_s: int = field(default_factory=lambda: _env_int("LEDGER_MATURATION_INTERVAL_S", 10))
     session_timeout_s: int = field(default_factory=lambda: _env_int("LEDGER_SESSION_TIMEOUT_S", 0))
 
     def topic(self, name: str) -> str:

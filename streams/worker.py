@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 import structlog
+from eventsourcing.persistence import InterfaceError, OperationalError
 from faust.types import EventT
 
 from ledger.application import LedgerApp
-from ledger.batch import BatchResult
-from streams.dead_letters import DeadLetterRelay
+from ledger.batch import BatchResult, Inbound
+from ledger.errors import ConcurrencyError
+from schemas.reasons import Reason
 from streams.embedded import free_port
 from streams.inbound import to_inbound
+from streams.outbox import dead_letter_relay, notification_relay
 from streams.settings import Settings
 
 log = structlog.get_logger("ledger.worker")
+# Failures that say "not now" (the database is away, or too busy with other writers): retry forever.
+RETRYABLE = (OperationalError, InterfaceError, ConcurrencyError, ConnectionError, TimeoutError)
 
 
 def create_worker_app(settings: Settings, bootstrap: str, ledger: LedgerApp, cluster: str) -> faust.App:
@@ -35,21 +42,40 @@ def create_worker_app(settings: Settings, bootstrap: str, ledger: LedgerApp, clu
     async def send_dead_letter(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> None:
         await (await dlq_topic.send(key=key, value=value, headers=headers))
 
-    relay = DeadLetterRelay(ledger, send_dead_letter)
+    relay = dead_letter_relay(ledger, send_dead_letter)
+    notifications_topic = app.topic(settings.notifications_topic, key_serializer="raw", value_serializer="raw")
+
+    async def send_notification(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+        await (await notifications_topic.send(key=key, value=value, headers=headers))
+
+    notifier = notification_relay(ledger, send_notification)
 
     @app.agent(ledger_input_topic)
     async def apply_events(stream: faust.StreamT[Any]) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_ms / 1000):
+        # noack_take: a message is acknowledged (and its offset committed) only after the
+        # transaction holding its outcome has committed.
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_ms / 1000):
             items = [_inbound(event, cluster, settings) for event in events]
             result = await apply_until_recorded(ledger, items)
+            for event in events:
+                await stream.ack(event)
             log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
                      rejected=len(result.dead_letters), attempts=result.attempts)
             if result.dead_letters:
                 await relay.publish_pending()
+            await notifier.publish_pending()
 
     @app.task
-    async def publish_dead_letters_left_by_earlier_runs() -> None:
+    async def publish_what_earlier_runs_left() -> None:
         await relay.publish_pending()
+        await notifier.publish_pending()
+
+    @app.timer(interval=settings.maturation_interval_s)
+    async def mature_commission() -> None:
+        while matured := await asyncio.to_thread(ledger.mature_due, datetime.now(UTC)):
+            log.info("commission_matured", lines=matured)
+            await relay.publish_pending()
+            await notifier.publish_pending()
 
     @app.on_partitions_assigned.connect
     async def seek_to_ledger_positions(sender: Any, assigned: set[Any], **_: Any) -> None:
@@ -64,16 +90,40 @@ def create_worker_app(settings: Settings, bootstrap: str, ledger: LedgerApp, clu
     return app
 
 
-async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Any]) -> BatchResult:
-    """Apply a batch; if the database fails, keep trying: an event is never acknowledged unapplied."""
+async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
+    """Apply a batch; on shutdown let it finish first, so no batch is left half-decided."""
+    task = asyncio.ensure_future(_apply_with_retries(ledger, items))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with suppress(Exception):
+            await asyncio.wait_for(task, timeout=30)
+        raise
+
+
+async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
     delay = 0.2
     while True:
         try:
             return await asyncio.to_thread(ledger.apply_batch, items)
-        except Exception as exc:  # noqa: BLE001 - any failure means "not recorded yet"
+        except RETRYABLE as exc:
             log.error("batch_failed_retrying", error=str(exc), retry_in_s=delay, size=len(items))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+        except Exception as exc:  # noqa: BLE001 - a bug or poison message: isolate it, keep going
+            return await _isolate(ledger, items, exc)
+
+
+async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception) -> BatchResult:
+    """Split a failing batch until the one message that fails is found; dead-letter just that one."""
+    if len(items) == 1:
+        log.error("message_failed_dead_lettered", error=repr(exc), source=str(items[0].source))
+        return await asyncio.to_thread(ledger.refuse, items[0], Reason.PROCESSING_ERROR, f"processing failed: {exc!r}")
+    middle = len(items) // 2
+    first = await _apply_with_retries(ledger, items[:middle])
+    second = await _apply_with_retries(ledger, items[middle:])
+    return BatchResult(first.applied + second.applied, first.duplicates + second.duplicates,
+                       first.parked + second.parked, first.dead_letters + second.dead_letters)
 
 
 def _group_timeouts(session_timeout_s: int) -> dict[str, float]:
@@ -85,7 +135,7 @@ def _group_timeouts(session_timeout_s: int) -> dict[str, float]:
             "broker_heartbeat_interval": max(0.5, session_timeout_s / 6)}
 
 
-def _inbound(event: EventT[Any], cluster: str, settings: Settings) -> Any:
+def _inbound(event: EventT[Any], cluster: str, settings: Settings) -> Inbound:
     message = event.message
     return to_inbound(message.value, message.topic, message.partition, message.offset, cluster,
                       settings.input_topic_by_name)

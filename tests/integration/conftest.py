@@ -52,7 +52,7 @@ def settings(database_url: str, bootstrap: str, tmp_path: Path) -> Settings:
     tag = uuid.uuid4().hex[:10]
     return Settings(home=tmp_path / "home", database_url=database_url, bootstrap_servers=bootstrap,
                     topic_prefix=f"t{tag}-", group_id=f"ledger-{tag}", partitions=2, batch_size=200,
-                    batch_ms=50, session_timeout_s=4)
+                    batch_ms=50, session_timeout_s=4, maturation_interval_s=1)
 
 
 @pytest.fixture
@@ -67,3 +67,17 @@ def db(database_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     """An autocommit connection to the test's database."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="module")
+def module_harness(postgres_admin_url: str, bootstrap: str,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """One ledger (database, topics, workers) shared by a module's tests of one scenario."""
+    tag = uuid.uuid4().hex[:10]
+    workdir = tmp_path_factory.mktemp("scenario")
+    with database_on(postgres_admin_url) as url:
+        settings = Settings(home=workdir / "home", database_url=url, bootstrap_servers=bootstrap,
+                            topic_prefix=f"m{tag}-", group_id=f"scenario-{tag}", partitions=2, batch_size=100,
+                            batch_ms=50, session_timeout_s=4, maturation_interval_s=1)
+        with Harness(settings, workdir) as harness:
+            yield harness

@@ -85,7 +85,8 @@ class Harness:
             "DATABASE_URL": s.database_url or "", "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             "LEDGER_HOME": str(s.home), "LEDGER_TOPIC_PREFIX": s.topic_prefix, "LEDGER_GROUP_ID": s.group_id,
             "LEDGER_PARTITIONS": str(s.partitions), "LEDGER_BATCH_SIZE": str(s.batch_size),
-            "LEDGER_BATCH_MS": str(s.batch_ms), "LEDGER_SESSION_TIMEOUT_S": str(s.session_timeout_s)}
+            "LEDGER_BATCH_MS": str(s.batch_ms), "LEDGER_SESSION_TIMEOUT_S": str(s.session_timeout_s),
+            "LEDGER_MATURATION_INTERVAL_S": str(s.maturation_interval_s)}
 
     def start_worker(self, api: bool = False) -> subprocess.Popen[bytes]:
         """Start `ledger run` in its own process."""
@@ -128,8 +129,12 @@ class Harness:
 
     def dead_letters(self, count: int) -> list[Any]:
         """Read `count` messages from the DLQ topic (waiting for them with a deadline)."""
+        return self.read_topic(self.settings.dlq_topic, count)
+
+    def read_topic(self, topic: str, count: int) -> list[Any]:
+        """Read at least `count` messages of a topic from the start (waiting with a deadline)."""
         async def read() -> list[Any]:
-            consumer = AIOKafkaConsumer(self.settings.dlq_topic, bootstrap_servers=self.bootstrap,
+            consumer = AIOKafkaConsumer(topic, bootstrap_servers=self.bootstrap,
                                         auto_offset_reset="earliest", enable_auto_commit=False,
                                         group_id=None)
             await consumer.start()

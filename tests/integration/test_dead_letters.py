@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from streams.settings import Settings
 from tests.builders import refund, sale, two_tier_events
-from tests.integration.harness import Harness, balances, database_on
+from tests.integration.harness import Harness, balances
 
 pytestmark = pytest.mark.integration
 
@@ -31,23 +28,17 @@ class Outcome:
 
 
 @pytest.fixture(scope="module")
-def outcome(postgres_admin_url: str, bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
+def outcome(module_harness: Harness) -> Outcome:
     """One worker fed valid events with four kinds of bad input between them."""
-    tag = uuid.uuid4().hex[:10]
-    workdir = tmp_path_factory.mktemp("dlq")
-    with database_on(postgres_admin_url) as url:
-        settings = Settings(home=workdir / "home", database_url=url, bootstrap_servers=bootstrap,
-                            topic_prefix=f"d{tag}-", group_id=f"dlq-{tag}", partitions=1, batch_size=50,
-                            batch_ms=50, session_timeout_s=4)
-        with Harness(settings, workdir) as harness:
-            harness.start_worker()
-            before, after = two_tier_events(), [refund("S-1", 2_500, event_id="ok-refund"), sale("S-2", "rex", 5_000)]
-            harness.publish(before)
-            harness.publish_raw("sales", [MALFORMED, UNKNOWN_TYPE.encode(), json.dumps(NEGATIVE).encode()])
-            harness.publish([OVER_REFUND, *after])
-            harness.wait_until_applied([*before, *after, OVER_REFUND])
-            letters = harness.dead_letters(4)
-            yield Outcome({_header(m, "ledger.reason"): m for m in letters}, balances(url))
+    harness = module_harness
+    harness.start_worker()
+    before, after = two_tier_events(), [refund("S-1", 2_500, event_id="ok-refund"), sale("S-2", "rex", 5_000)]
+    harness.publish(before)
+    harness.publish_raw("sales", [MALFORMED, UNKNOWN_TYPE.encode(), json.dumps(NEGATIVE).encode()])
+    harness.publish([OVER_REFUND, *after])
+    harness.wait_until_applied([*before, *after, OVER_REFUND])
+    letters = harness.dead_letters(4)
+    return Outcome({_header(m, "ledger.reason"): m for m in letters}, balances(harness.settings.database_url or ""))
 
 
 def _header(message: Any, name: str) -> str:

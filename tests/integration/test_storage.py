@@ -11,7 +11,8 @@ from ledger.application import LedgerApp
 from ledger.database import ledger_env
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from tests.builders import inbound, refund, two_tier_events
+from ledger.partner import Partner
+from tests.builders import inbound, program, refund, sale, two_tier_events
 
 pytestmark = pytest.mark.integration
 
@@ -45,3 +46,10 @@ def test_rebuilding_a_projection_from_zero_reproduces_the_live_rows(ledger: Ledg
 def test_a_batch_and_its_positions_commit_together(ledger: LedgerApp, db: psycopg.Connection[Any]) -> None:
     decided = db.execute("SELECT count(*) FROM ledger.inbox").fetchone()
     assert decided is not None and decided[0] == 5
+
+
+def test_a_ledger_reading_stale_terms_decides_the_batch_again(database_url: str, ledger: LedgerApp) -> None:
+    other = LedgerApp(env=ledger_env(database_url))
+    other.apply_batch([inbound(program(tiers=("0.50", "0.05"), day=3, event_id="v2"))])
+    ledger.apply_batch([inbound(sale("S-2", "rex", 10_000, day=4))])
+    assert ledger.repository.get(Partner.create_id("rex")).balance("USD", "available") == 1_500 + 5_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ledger.application import LedgerApp
 from schemas import Reason
 from tests.builders import declined, joined, payout, program, refund, sale, two_tier_events
 from tests.unit.conftest import Apply
@@ -70,10 +71,21 @@ def test_retried_charge_after_decline_earns_again_once(apply: Apply, balance: Ba
     assert (balance("rex"), balance("susie")) == (2_000, 500)
 
 
-def test_second_sale_with_the_same_sale_id_is_rejected(apply: Apply, balance: Balance) -> None:
+def test_second_sale_with_the_same_sale_id_waits_for_a_decline(apply: Apply, balance: Balance) -> None:
     result = apply(*two_tier_events(), sale("S-1", "rex", 10_000))
+    assert result.parked == 1 and balance("rex") == 2_000
+
+
+def test_retry_arriving_before_its_decline_earns_once_the_decline_arrives(apply: Apply, balance: Balance) -> None:
+    apply(*two_tier_events(), sale("S-1", "rex", 10_000, day=5))
+    apply(declined("rex", "S-1", 10_000, day=4))
+    assert (balance("rex"), balance("susie")) == (2_000, 500)
+
+
+def test_second_sale_with_the_same_sale_id_is_refused_after_the_grace_period(apply: Apply) -> None:
+    apply(*two_tier_events(), sale("S-1", "rex", 10_000, day=3))
+    result = apply(program(day=20, tiers=("0.10",)))
     assert [d.reason for d in result.dead_letters] == [Reason.DUPLICATE_SALE]
-    assert balance("rex") == 2_000
 
 
 def test_the_same_event_twice_is_applied_once(apply: Apply, balance: Balance) -> None:
@@ -141,3 +153,12 @@ def test_sale_under_terms_in_effect_at_its_time(apply: Apply, balance: Balance) 
     apply(program(tiers=("0.10",), day=1), program(tiers=("0.30",), day=10), joined("rex"),
           sale("S-1", "rex", 10_000, day=5), sale("S-2", "rex", 10_000, day=15))
     assert balance("rex") == 1_000 + 3_000
+
+
+def test_a_message_the_ledger_cannot_process_is_dead_lettered_once(ledger: LedgerApp) -> None:
+    from tests.builders import inbound
+
+    item = inbound(sale("S-1", "rex", 100))
+    ledger.refuse(item, Reason.PROCESSING_ERROR, "boom")
+    assert ledger.apply_batch([item]).duplicates == 1
+    assert ledger.ledger_recorder.dead_letter_count() == 1

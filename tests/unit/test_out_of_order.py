@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ledger.application import LedgerApp
 from schemas import Reason
-from tests.builders import inbound, joined, payout, program, refund, sale, two_tier_events
+from tests.builders import declined, inbound, joined, payout, program, refund, sale, two_tier_events
 from tests.unit.conftest import Apply
 
 Balance = Callable[..., int]
@@ -80,3 +80,9 @@ def test_history_loaded_at_once_is_not_refused_before_it_has_waited_in_wall_cloc
     result = ledger.apply_batch([inbound(program(day=30, tiers=("0.10",)))])
     assert not result.dead_letters
     assert ledger.apply_batch([inbound(joined("rex"))]).applied == 2
+
+
+def test_decline_whose_sale_never_arrives_is_recorded_after_the_grace_period(apply: Apply) -> None:
+    apply(program(), joined("rex"), declined("rex", "S-404", 5_000, day=2))
+    result = apply(program(day=20, tiers=("0.10",)))
+    assert result.applied == 2 and not result.dead_letters

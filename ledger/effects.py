@@ -1,0 +1,107 @@
+"""What a sale, refund or decline does to partners: accruals, reversals, notifications, holds, milestones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ledger.ids import transaction_id
+from ledger.maturation import Maturity, due_at
+from ledger.milestone import MilestoneProgress
+from ledger.notifications import Notification
+from ledger.partner import Partner
+from ledger.periods import period_key
+from ledger.sale import Reversal, Sale
+from ledger.terms import Terms
+from ledger.unit_of_work import UnitOfWork
+from schemas.program import Milestone
+
+PartnerOf = Callable[[str], Partner]
+
+
+class SaleEffects:
+    """Moves money between partner accounts for one sale, and records what follows from it."""
+
+    def __init__(self, uow: UnitOfWork, partner_of: PartnerOf) -> None:
+        self.uow = uow
+        self.partner_of = partner_of
+
+    def credit(self, sale: Sale, terms: Terms, event_id: str) -> list[str]:
+        """Accrue every line of the sale's current attempt; returns keys of funds made available."""
+        funded = []
+        for line in sale.lines:
+            self.partner_of(line["partner_id"]).accrue(
+                transaction_id(event_id), sale.sale_id, line["level"], line["amount"], sale.currency,
+                line["bucket"], sale.occurred_at)
+            if line["bucket"] == "pending":
+                self.uow.maturities.append(Maturity(sale.sale_id, sale.attempt, line["level"], line["partner_id"],
+                                                    due_at(sale.occurred_at, terms.hold_days)))
+            else:
+                funded.append(f"funds:{line['partner_id']}")
+            if terms.configured.notify_on_commission:
+                self.uow.notifications.append(Notification(
+                    line["partner_id"], sale.sale_id, line["level"], line["amount"], sale.currency,
+                    sale.occurred_at, event_id, sale.attempt))
+        if sale.counts_for_milestones:
+            self.progress(sale, terms, event_id, count=1, revenue=sale.amount)
+        return sorted(set(funded))
+
+    def debit(self, sale: Sale, terms: Terms | None, reversals: list[Reversal], cause: str, event_id: str,
+              occurred_at: datetime, taken_back: tuple[int, int]) -> None:
+        """Reverse lines of a refunded or declined sale and take its milestone progress back."""
+        for reversal in reversals:
+            self.partner_of(reversal.partner_id).reverse(
+                transaction_id(event_id), sale.sale_id, reversal.level, reversal.amount, sale.currency,
+                reversal.bucket, cause, occurred_at)
+        count, revenue = taken_back
+        if terms is not None and sale.counts_for_milestones and (count or revenue):
+            self.progress(sale, terms, event_id, count=-count, revenue=-revenue)
+
+    def mature(self, sale: Sale, maturity: Maturity, now: datetime) -> str | None:
+        """Make a matured pending line available; returns the funds key it releases."""
+        remaining = sale.mature(maturity.level, maturity.attempt, now)
+        if remaining is None:
+            return None
+        tx = transaction_id(f"maturation:{maturity.key}")
+        # Dated at the due time, not the timer's tick, so "as of" answers follow event time.
+        self.partner_of(remaining.partner_id).mature(tx, sale.sale_id, remaining.level, remaining.amount,
+                                                     sale.currency, maturity.due_at)
+        return f"funds:{remaining.partner_id}"
+
+    def progress(self, sale: Sale, terms: Terms, event_id: str, count: int, revenue: int) -> None:
+        """Move the seller's progress on every milestone of the sale's terms, then settle bonuses."""
+        for milestone in terms.configured.milestones:
+            delta = count if milestone.metric == "sales_count" else _revenue(milestone, sale, revenue)
+            if delta:
+                progress = self._progress_of(sale, milestone)
+                progress.progress(delta, sale.sale_id, event_id)
+                self._settle(progress, milestone, event_id, sale.occurred_at)
+
+    def _progress_of(self, sale: Sale, milestone: Milestone) -> MilestoneProgress:
+        period = period_key(milestone.period, sale.occurred_at)
+        progress_id = MilestoneProgress.create_id(sale.partner_id, sale.program_id, milestone.id, period)
+        progress = self.uow.get(MilestoneProgress, progress_id)
+        if progress is None:
+            progress = MilestoneProgress(partner_id=sale.partner_id, program_id=sale.program_id,
+                                         milestone_id=milestone.id, period=period, threshold=milestone.threshold)
+            self.uow.add(progress)
+        return progress
+
+    def _settle(self, progress: MilestoneProgress, milestone: Milestone, event_id: str, when: datetime) -> None:
+        # Award on crossing up; claw back on falling below only with clawback; so the net is
+        # never more than one bonus per partner, milestone and period.
+        bonus = milestone.bonus
+        partner = self.partner_of(progress.partner_id)
+        tx = transaction_id(f"milestone:{progress.id}:{progress.awards}:{event_id}")
+        if progress.reached and not progress.awarded:
+            progress.achieve(event_id)
+            partner.award_bonus(tx, milestone.id, progress.period, bonus.amount, bonus.currency, when)
+        elif not progress.reached and progress.awarded and milestone.clawback:
+            progress.lose(event_id)
+            partner.claw_back_bonus(tx, milestone.id, progress.period, bonus.amount, bonus.currency, when)
+
+
+def _revenue(milestone: Milestone, sale: Sale, revenue: int) -> int:
+    # Revenue counts in the bonus's currency only; other currencies still count as sales.
+    return revenue if sale.currency == milestone.bonus.currency else 0
+

@@ -1,0 +1,49 @@
+"""The MilestoneProgress aggregate: one partner's progress on one milestone in one period."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.ids import aggregate_id
+
+
+class MilestoneProgress(Aggregate):
+    """Net level-1 sales (count or revenue) toward a threshold; the bonus at most once at a time."""
+
+    @staticmethod
+    def create_id(partner_id: str, program_id: str, milestone_id: str, period: str) -> UUID:
+        return aggregate_id("milestone", f"{partner_id}|{program_id}|{milestone_id}|{period}")
+
+    @event("Started")
+    def __init__(self, partner_id: str, program_id: str, milestone_id: str, period: str, threshold: int) -> None:
+        self.partner_id = partner_id
+        self.program_id = program_id
+        self.milestone_id = milestone_id
+        self.period = period
+        self.threshold = threshold
+        self.value = 0
+        self.awarded = False
+        self.awards = 0
+
+    @event("Progressed")
+    def progress(self, delta: int, sale_id: str, event_id: str) -> None:
+        """Count a sale in (positive delta) or take it back (negative delta)."""
+        self.value += delta
+
+    @event("Achieved")
+    def achieve(self, event_id: str) -> None:
+        """The threshold was crossed: the bonus is awarded."""
+        self.awarded = True
+        self.awards += 1
+
+    @event("Lost")
+    def lose(self, event_id: str) -> None:
+        """Refunds took the partner back below the threshold and the bonus was clawed back."""
+        self.awarded = False
+
+    @property
+    def reached(self) -> bool:
+        """Whether the value is at or above the threshold."""
+        return self.value >= self.threshold

@@ -1,0 +1,41 @@
+"""The Subscription aggregate: how many renewals of one subscription have earned commission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.ids import aggregate_id
+from ledger.periods import add_months
+from schemas.program import Recurring
+
+
+class Subscription(Aggregate):
+    """Payments sharing a `subscription_id`; they earn until the program's recurring cap."""
+
+    @staticmethod
+    def create_id(subscription_id: str) -> UUID:
+        return aggregate_id("subscription", subscription_id)
+
+    @event("Started")
+    def __init__(self, subscription_id: str, first_payment_at: datetime) -> None:
+        self.subscription_id = subscription_id
+        self.first_payment_at = first_payment_at
+        self.earning_payments = 0
+
+    @event("PaymentEarned")
+    def count_payment(self, sale_id: str, occurred_at: datetime) -> None:
+        """A payment that earned commission."""
+        self.earning_payments += 1
+
+    def cap_reached(self, recurring: Recurring | None, occurred_at: datetime) -> str | None:
+        """Why a payment at `occurred_at` earns nothing, or None if it still earns."""
+        if recurring is None:
+            return None
+        if recurring.max_payments is not None and self.earning_payments >= recurring.max_payments:
+            return f"recurring cap of {recurring.max_payments} payments reached"
+        if recurring.max_months is not None and occurred_at >= add_months(self.first_payment_at, recurring.max_months):
+            return f"recurring cap of {recurring.max_months} months reached"
+        return None

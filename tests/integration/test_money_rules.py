@@ -1,0 +1,97 @@
+"""Every rule of money through the real broker and PostgreSQL, in one stream published twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.builders import declined, joined, payout, program, refund, sale
+from tests.integration.harness import Harness, balances, wait_for
+
+pytestmark = pytest.mark.integration
+
+FIRST_SALE = {"id": "first-sale", "metric": "sales_count", "threshold": 1, "bonus": {"amount": 1_000, "currency": "USD"}}
+TERMS = {"products": ["pro", "sub-plan", {"product_id": "flat-kit",
+                                          "tiers": [{"level": 1, "flat": {"amount": 700, "currency": "USD"}}]}],
+         "milestones": [FIRST_SALE], "notify_on_commission": True, "recurring": {"max_payments": 2},
+         "min_payout": {"amount": 500, "currency": "USD"}}
+
+
+def _renewal(sale_id: str, day: int) -> dict[str, Any]:
+    return sale(sale_id, "b", 1_000, day=day, product_id="sub-plan") | {"subscription_id": "SUB-1"}
+
+
+SETUP = [
+    program("tiers3", ("0.10", "0.05", "0.02"), day=1, event_id="v1", **TERMS),
+    program("tiers3", ("0.30", "0.05", "0.02"), day=10, event_id="v2", **TERMS),
+    program("held", ("0.20",), day=1, event_id="held", hold_days=30),
+    joined("a", program_id="tiers3"), joined("b", "a", program_id="tiers3"), joined("c", "b", program_id="tiers3"),
+    joined("h", program_id="held"),
+]
+STREAM = [
+    sale("S-1", "c", 10_000, day=2, product_id="pro"),
+    sale("S-2", "c", 10_000, day=2, product_id="basic"),
+    sale("S-3", "c", 5_000, day=3, product_id="flat-kit"),
+    sale("S-4", "c", 10_000, day=12, product_id="pro"),
+    refund("S-1", 10_000, day=14),
+    _renewal("S-5", 3), _renewal("S-6", 4), _renewal("S-7", 5),
+    sale("S-SELF", "a", 10_000, day=4, product_id="pro", email="a@partners.example"),
+    sale("S-8", "b", 2_000, day=6, product_id="pro"), declined("b", "S-8", 2_000, day=7),
+    sale("S-8", "b", 2_000, day=8, product_id="pro", event_id="S-8-retry"),
+    sale("S-9", "h", 10_000, day=2),
+    payout("a", 100, day=20, event_id="small-payout"), payout("c", 1_500, day=20),
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Balances, notifications and dead letters once everything settled."""
+
+    balances: dict[str, tuple[int, int, int, int, int]]
+    notifications: list[Any]
+    dead_letters: list[Any]
+
+
+@pytest.fixture(scope="module")
+def outcome(module_harness: Harness) -> Outcome:
+    """The stream applied by a worker, published twice, with the hold period matured by its timer."""
+    harness = module_harness
+    harness.start_worker()
+    harness.publish(SETUP)
+    harness.wait_until_applied(SETUP)
+    harness.publish(STREAM)
+    harness.publish(STREAM)
+    harness.wait_until_applied(STREAM)
+    url = harness.settings.database_url or ""
+    wait_for(lambda: balances(url).get("h", (1,))[0] == 0, "the hold period to mature")
+    harness.wait_until_applied(STREAM)
+    return Outcome(balances(url), harness.read_topic(harness.settings.notifications_topic, 15),
+                   harness.dead_letters(1))
+
+
+def test_three_levels_flat_tiers_terms_at_event_time_and_refunds_per_original_terms(outcome: Outcome) -> None:
+    assert outcome.balances["c"] == (0, 3_200, 1_500, 5_700, 1_000)
+
+
+def test_recurring_cap_retry_after_decline_and_first_sale_bonus(outcome: Outcome) -> None:
+    assert outcome.balances["b"] == (0, 1_900, 0, 2_600, 700)
+
+
+def test_self_referral_earns_nothing_and_recruiters_earn_deeper_levels(outcome: Outcome) -> None:
+    assert outcome.balances["a"] == (0, 400, 0, 700, 300)
+
+
+def test_held_commission_is_matured_by_the_worker_timer(outcome: Outcome) -> None:
+    assert outcome.balances["h"] == (0, 2_000, 0, 2_000, 0)
+
+
+def test_each_commission_is_notified_once_despite_duplicates(outcome: Outcome) -> None:
+    ids = [dict(m.headers)["ledger.notification_id"] for m in outcome.notifications]
+    assert len(ids) == 15 == len(set(ids))
+
+
+def test_payout_below_the_program_minimum_is_dead_lettered(outcome: Outcome) -> None:
+    letter = outcome.dead_letters[0]
+    assert dict(letter.headers)["ledger.reason"] == b"below_min_payout"
