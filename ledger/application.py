@@ -87,7 +87,8 @@ class LedgerApp(Application[UUID]):
                    parked=list(records.parked.values()), released=sorted(records.released),
                    dead_letters=decider.result.dead_letters, positions=_positions(items), clock=clock,
                    notifications=uow.notifications, maturities=uow.maturities, read_versions=uow.read_versions,
-                   made_available=sorted(decider.made_available))
+                   made_available=sorted(decider.made_available), sales_decided=uow.sales_decided,
+                   index_reads=uow.index_reads)
         return decider.result
 
     def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:
@@ -125,7 +126,8 @@ class LedgerApp(Application[UUID]):
                    parked=list(records.parked.values()), released=sorted(records.released),
                    dead_letters=decider.result.dead_letters, notifications=uow.notifications,
                    maturities=uow.maturities, matured=[m.key for m in due], read_versions=uow.read_versions,
-                   made_available=sorted(decider.made_available))
+                   made_available=sorted(decider.made_available), sales_decided=uow.sales_decided,
+                   index_reads=uow.index_reads)
         return len(due)
 
     def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:

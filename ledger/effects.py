@@ -26,8 +26,9 @@ class SaleEffects:
         self.uow = uow
         self.partner_of = partner_of
 
-    def credit(self, sale: Sale, terms: Terms, event_id: str) -> list[str]:
+    def credit(self, sale: Sale, terms: Terms, event_id: str, notify: bool = True) -> list[str]:
         """Accrue every line of the sale's current attempt; returns keys of funds made available."""
+        self.uow.sales_decided.append((sale.sale_id, sale.program_id, sale.occurred_at))
         funded = []
         for line in sale.lines:
             self.partner_of(line["partner_id"]).accrue(
@@ -35,15 +36,15 @@ class SaleEffects:
                 line["bucket"], sale.occurred_at)
             if line["bucket"] == "pending":
                 self.uow.maturities.append(Maturity(sale.sale_id, sale.attempt, line["level"], line["partner_id"],
-                                                    due_at(sale.occurred_at, terms.hold_days)))
+                                                    due_at(sale.occurred_at, terms.hold_days), sale.revision))
             else:
                 funded.append(f"funds:{line['partner_id']}")
-            if terms.configured.notify_on_commission:
+            if notify and terms.configured.notify_on_commission:
                 self.uow.notifications.append(Notification(
                     line["partner_id"], sale.sale_id, line["level"], line["amount"], sale.currency,
                     sale.occurred_at, event_id, sale.attempt))
         if sale.counts_for_milestones:
-            self.progress(sale, terms, event_id, count=1, revenue=sale.amount)
+            self.progress(sale, terms, event_id, count=sale.still_counted, revenue=sale.amount - sale.refunded)
         return sorted(set(funded))
 
     def debit(self, sale: Sale, terms: Terms | None, reversals: list[Reversal], cause: str, event_id: str,
@@ -59,7 +60,7 @@ class SaleEffects:
 
     def mature(self, sale: Sale, maturity: Maturity, now: datetime) -> str | None:
         """Make a matured pending line available; returns the funds key it releases."""
-        remaining = sale.mature(maturity.level, maturity.attempt, now)
+        remaining = sale.mature(maturity.level, maturity.attempt, maturity.revision, now)
         if remaining is None:
             return None
         tx = transaction_id(f"maturation:{maturity.key}")

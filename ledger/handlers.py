@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any
 
 from ledger.commissions import commission_lines
+from ledger.corrections import TermsCorrection
 from ledger.decline import Decline
 from ledger.effects import SaleEffects
 from ledger.errors import PrerequisiteMissingError, RecruitmentError, RejectedError, UnknownReferenceError
@@ -27,14 +30,18 @@ from schemas.events import (
 from schemas.program import ProgramConfigured
 from schemas.reasons import Reason
 
+SalesSince = Callable[[str, datetime], list[tuple[str, datetime]]]
+
 
 class Handlers:
     """Applies validated input events (the ledger's commands) to aggregates."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, sales_since: SalesSince | None = None) -> None:
         self.uow = uow
         self.effects = SaleEffects(uow, self.require_partner)
         self.recurring = RecurringCap(uow)
+        self.corrections = TermsCorrection(self.effects, self.partner)
+        self.sales_since = sales_since
 
     @singledispatchmethod
     def handle(self, event: object) -> list[str]:
@@ -46,9 +53,22 @@ class Handlers:
         program = self.uow.get(Program, Program.create_id(event.program_id))
         if program is None:
             self.uow.add(Program(program_id=event.program_id, terms=event.model_dump(mode="json")))
-        else:
-            program.configure(event)
-        return [f"program:{event.program_id}"]
+            return [f"program:{event.program_id}"]
+        program.configure(event)
+        return [f"program:{event.program_id}", *self.correct_sales(program, event)]
+
+    def correct_sales(self, program: Program, event: ProgramConfigured) -> list[str]:
+        """Sales from this version's time on that were decided under another version are corrected."""
+        stored = self.sales_since(program.program_id, event.occurred_at) if self.sales_since else []
+        self.uow.index_reads.append((program.program_id, event.occurred_at, len(stored)))
+        in_batch = [(sale_id, when) for sale_id, program_id, when in self.uow.sales_decided
+                    if program_id == program.program_id and when >= event.occurred_at]
+        funded: list[str] = []
+        for sale_id, _ in sorted({*stored, *in_batch}, key=lambda s: (s[1], s[0])):
+            sale = self.uow.get(Sale, Sale.create_id(sale_id))
+            if sale is not None and sale.program_id == program.program_id:
+                funded += self.corrections.correct(sale, program, event.event_id)
+        return sorted(set(funded))
 
     @handle.register
     def join_partner(self, event: PartnerJoined) -> list[str]:
@@ -94,21 +114,21 @@ class Handlers:
         lines, note = commission_lines(terms, seller, self.partner, event.product_id, event.amount.amount,
                                        event.amount.currency, event.customer.email)
         lines, note = self.recurring.cap(event, terms, lines, note)
-        sale = self.place_sale(event, existing, program_id, lines, note)
+        sale = self.place_sale(event, existing, program_id, lines, note, terms.event_id)
         return [f"sale:{event.sale_id}", *self.effects.credit(sale, terms, event.event_id)]
 
     def place_sale(self, event: SaleCompleted, existing: Sale | None, program_id: str,
-                   lines: list[dict[str, Any]], note: str | None) -> Sale:
+                   lines: list[dict[str, Any]], note: str | None, terms_version: str) -> Sale:
         """Record a new sale, or a new attempt of a declined one."""
         if existing is not None:
             existing.retry(amount=event.amount.amount, program_id=program_id, lines=lines, note=note,
-                           occurred_at=event.occurred_at, event_id=event.event_id)
+                           occurred_at=event.occurred_at, event_id=event.event_id, terms_version=terms_version)
             return existing
         sale = Sale(
             sale_id=event.sale_id, partner_id=event.partner_id, product_id=event.product_id,
             amount=event.amount.amount, currency=event.amount.currency, customer=event.customer.model_dump(),
             subscription_id=event.subscription_id, program_id=program_id, lines=lines, note=note,
-            occurred_at=event.occurred_at, event_id=event.event_id,
+            occurred_at=event.occurred_at, event_id=event.event_id, terms_version=terms_version,
         )
         self.uow.add(sale)
         return sale

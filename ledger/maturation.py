@@ -15,11 +15,12 @@ class Maturity:
     level: int
     partner_id: str
     due_at: datetime
+    revision: int = 0
 
     @property
     def key(self) -> str:
-        """Unique per line and attempt; maturing it twice is detected, not applied."""
-        return f"{self.sale_id}:{self.attempt}:{self.level}"
+        """Unique per line, attempt and correction; maturing it twice is detected, not applied."""
+        return f"{self.sale_id}:{self.attempt}.{self.revision}:{self.level}"
 
 
 def due_at(occurred_at: datetime, hold_days: int) -> datetime:

@@ -49,7 +49,8 @@ class LedgerRecorder(ABC):
 
     `insert_events` takes, beside the stored events and in the same transaction:
     `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions`, `clock`,
-    `notifications`, `maturities` and `matured` (keys of maturities applied).
+    `notifications`, `maturities`, `matured` (keys of maturities applied), `read_versions`,
+    `made_available`, `sales_decided` and `index_reads` (checked under the write lock).
     """
 
     @abstractmethod
@@ -59,6 +60,10 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
         """Events parked until one of `keys` (e.g. `partner:rex`) is recorded."""
+
+    @abstractmethod
+    def sales_of_program_since(self, program_id: str, since: datetime) -> list[tuple[str, datetime]]:
+        """(sale id, event time) of the program's sales from `since` on."""
 
     @abstractmethod
     def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:

@@ -63,6 +63,8 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         self._lock_table(curs)
         self._check_read_versions(curs, kwargs.get("read_versions", {}))
         self._check_nothing_parked_for(curs, kwargs.get("made_available", []), kwargs.get("released", []))
+        self._check_sales_index(curs, kwargs.get("index_reads", []))
+        self._index_sales(curs, kwargs.get("sales_decided", []))
         self._release(curs, kwargs.get("released", []))
         self._park(curs, kwargs.get("parked", []))
         self._record_inbox(curs, kwargs.get("inbox", []), kwargs.get("inbox_updates", {}))
@@ -95,6 +97,27 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         row = curs.fetchone()
         if row and row["n"]:
             raise IntegrityError("another writer parked events this batch makes applicable")
+
+    def _check_sales_index(self, curs: Cursor[DictRow], reads: list[tuple[str, datetime, int]]) -> None:
+        for program_id, since, count in reads:
+            curs.execute(self.sql("SELECT count(*) AS n FROM {}.sale_index WHERE program_id = %s AND occurred_at >= %s"),
+                         (program_id, since))
+            row = curs.fetchone()
+            if row is None or row["n"] != count:
+                raise IntegrityError("sales were recorded under terms this batch corrects")
+
+    def _index_sales(self, curs: Cursor[DictRow], sales: list[tuple[str, str, datetime]]) -> None:
+        if sales:
+            columns = list(zip(*sales, strict=True))
+            curs.execute(self.sql(
+                "INSERT INTO {}.sale_index (sale_id, program_id, occurred_at) SELECT * FROM unnest("
+                "%s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (sale_id) DO UPDATE SET "
+                "program_id = EXCLUDED.program_id, occurred_at = EXCLUDED.occurred_at"), [list(c) for c in columns])
+
+    def sales_of_program_since(self, program_id: str, since: datetime) -> list[tuple[str, datetime]]:
+        rows = self._fetch("SELECT sale_id, occurred_at FROM {}.sale_index WHERE program_id = %s AND occurred_at >= %s",
+                           (program_id, since))
+        return [(r["sale_id"], r["occurred_at"]) for r in rows]
 
     def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:
         if released:
@@ -134,16 +157,17 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
                                   "SELECT {0}.expect_rows((SELECT count(*) FROM d), %s, 'matured lines')"),
                          (matured, len(matured)))
         if maturities:
-            columns = list(zip(*[(m.key, m.sale_id, m.attempt, m.level, m.partner_id, m.due_at) for m in maturities],
-                               strict=True))
+            columns = list(zip(*[(m.key, m.sale_id, m.attempt, m.revision, m.level, m.partner_id, m.due_at)
+                                 for m in maturities], strict=True))
             curs.execute(self.sql(
-                "INSERT INTO {}.maturities (key, sale_id, attempt, level, partner_id, due_at) SELECT * FROM unnest("
-                "%s::text[], %s::text[], %s::int[], %s::int[], %s::text[], %s::timestamptz[]) "
+                "INSERT INTO {}.maturities (key, sale_id, attempt, revision, level, partner_id, due_at) SELECT * "
+                "FROM unnest(%s::text[], %s::text[], %s::int[], %s::int[], %s::int[], %s::text[], %s::timestamptz[]) "
                 "ON CONFLICT (key) DO NOTHING"), [list(c) for c in columns])
 
     def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:
         rows = self._fetch("SELECT * FROM {}.maturities WHERE due_at <= %s ORDER BY due_at, key LIMIT %s", (now, limit))
-        return [Maturity(r["sale_id"], r["attempt"], r["level"], r["partner_id"], r["due_at"]) for r in rows]
+        return [Maturity(r["sale_id"], r["attempt"], r["level"], r["partner_id"], r["due_at"], r["revision"])
+                for r in rows]
 
     def _record_positions(self, curs: Cursor[DictRow], positions: dict[tuple[str, str, int], int]) -> None:
         if positions:

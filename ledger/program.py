@@ -38,6 +38,10 @@ class Program(Aggregate):
         in_effect = [terms for terms in self._parsed() if terms.effective_from <= when]
         return in_effect[-1] if in_effect else None
 
+    def configured_by(self, event_id: str) -> Terms | None:
+        """The version configured by event `event_id`, if known."""
+        return next((terms for terms in self._parsed() if terms.event_id == event_id), None)
+
     def _parsed(self) -> list[Terms]:
         # Parsed once per aggregate instance; versions only ever grow.
         cached: list[Terms] | None = getattr(self, "_terms_cache", None)

@@ -37,6 +37,7 @@ class Sale(Aggregate):
         self, sale_id: str, partner_id: str, product_id: str, amount: int, currency: str,
         customer: dict[str, str], subscription_id: str | None, program_id: str,
         lines: list[dict[str, Any]], note: str | None, occurred_at: datetime, event_id: str,
+        terms_version: str = "",
     ) -> None:
         self.sale_id = sale_id
         self.partner_id = partner_id
@@ -46,11 +47,13 @@ class Sale(Aggregate):
         self.subscription_id = subscription_id
         self.refund_ids: set[str] = set()
         self.attempt = 0
-        self._start_attempt(amount, program_id, lines, note, occurred_at)
+        self._start_attempt(amount, program_id, lines, note, occurred_at, terms_version)
 
     def _start_attempt(self, amount: int, program_id: str, lines: list[dict[str, Any]],
-                       note: str | None, occurred_at: datetime) -> None:
+                       note: str | None, occurred_at: datetime, terms_version: str) -> None:
         self.attempt += 1
+        self.revision = 0
+        self.terms_version = terms_version
         self.amount = amount
         self.program_id = program_id
         self.lines = [dict(line, reversed=0) for line in lines]
@@ -111,14 +114,25 @@ class Sale(Aggregate):
 
     @event("Retried")
     def retry(self, amount: int, program_id: str, lines: list[dict[str, Any]],
-              note: str | None, occurred_at: datetime, event_id: str) -> None:
+              note: str | None, occurred_at: datetime, event_id: str, terms_version: str = "") -> None:
         """A declined charge retried successfully: a new attempt that earns again."""
-        self._start_attempt(amount, program_id, lines, note, occurred_at)
+        self._start_attempt(amount, program_id, lines, note, occurred_at, terms_version)
 
-    def mature(self, level: int, attempt: int, occurred_at: datetime) -> Reversal | None:
+    @event("Corrected")
+    def correct(self, terms_version: str, lines: list[dict[str, Any]], note: str | None, event_id: str) -> None:
+        """Terms that govern the sale arrived late: its lines are replaced by ones decided under them.
+
+        `lines` carry what each new line has already given back for refunds so far.
+        """
+        self.terms_version = terms_version
+        self.lines = [dict(line) for line in lines]
+        self.note = note
+        self.revision += 1
+
+    def mature(self, level: int, attempt: int, revision: int, occurred_at: datetime) -> Reversal | None:
         """Move a pending line of this attempt to available; returns what it still holds, if anything."""
         line = next((ln for ln in self.lines if ln["level"] == level), None)
-        if line is None or attempt != self.attempt or line["bucket"] != "pending":
+        if line is None or (attempt, revision) != (self.attempt, self.revision) or line["bucket"] != "pending":
             return None
         self._line_matured(level, occurred_at)
         remaining = line["amount"] - line["reversed"]
@@ -129,6 +143,11 @@ class Sale(Aggregate):
         for line in self.lines:
             if line["level"] == level:
                 line["bucket"] = "available"
+
+    @property
+    def still_counted(self) -> int:
+        """1 while refunds have not taken the whole sale back, else 0."""
+        return 1 if self.refunded < self.amount else 0
 
     @property
     def counts_for_milestones(self) -> bool:

@@ -48,12 +48,15 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
         f'CREATE INDEX IF NOT EXISTS parked_waiting_for ON "{schema}".parked (waiting_for)',
         f'CREATE INDEX IF NOT EXISTS parked_occurred_at ON "{schema}".parked (occurred_at)',
         f"""CREATE TABLE IF NOT EXISTS "{schema}".maturities (
-            key text PRIMARY KEY, sale_id text NOT NULL, attempt int NOT NULL, level int NOT NULL,
+            key text PRIMARY KEY, sale_id text NOT NULL, attempt int NOT NULL, revision int NOT NULL, level int NOT NULL,
             partner_id text NOT NULL, due_at timestamptz NOT NULL)""",
         f'CREATE INDEX IF NOT EXISTS maturities_due_at ON "{schema}".maturities (due_at)',
         f"""CREATE TABLE IF NOT EXISTS "{schema}".notifications (
             id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, partner_id text NOT NULL, payload jsonb NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)""",
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".sale_index (
+            sale_id text PRIMARY KEY, program_id text NOT NULL, occurred_at timestamptz NOT NULL)""",
+        f'CREATE INDEX IF NOT EXISTS sale_index_program ON "{schema}".sale_index (program_id, occurred_at)',
         f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
             id int PRIMARY KEY CHECK (id = 1),
             watermark timestamptz NOT NULL)""",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -27,6 +28,8 @@ class UnitOfWork:
         self.read_versions: dict[UUID, int | None] = {}
         self.notifications: list[Notification] = []
         self.maturities: list[Maturity] = []
+        self.sales_decided: list[tuple[str, str, datetime]] = []
+        self.index_reads: list[tuple[str, datetime, int]] = []
         # Ids looked up in bulk up front: those not found need no query of their own.
         if known is not None:
             checked, existing = known

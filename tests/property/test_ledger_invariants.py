@@ -23,17 +23,21 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
     levels = draw(st.integers(min_value=1, max_value=3))
     size = draw(st.integers(min_value=1, max_value=6))
     events = [program(tiers=RATES[:levels], event_id="p")]
+    if draw(st.booleans()):  # a second version of the terms, from a drawn day on
+        later = tuple(draw(st.sampled_from(["0.10", "0.30", "0.50"])) for _ in range(levels))
+        events.append(program(tiers=later, day=draw(st.integers(min_value=2, max_value=4)), event_id="p2"))
     for i in range(size):
         recruiter = draw(st.sampled_from([None, *[f"p{j}" for j in range(i)]]))
         events.append(joined(f"p{i}", recruiter, event_id=f"j{i}"))
     for s in range(draw(st.integers(min_value=1, max_value=6))):
         amount = draw(st.integers(min_value=1, max_value=100_000))
-        events.append(sale(f"S{s}", f"p{draw(st.integers(0, size - 1))}", amount, event_id=f"s{s}"))
+        day = draw(st.integers(min_value=2, max_value=5))
+        events.append(sale(f"S{s}", f"p{draw(st.integers(0, size - 1))}", amount, day=day, event_id=f"s{s}"))
         left = amount
         for r in range(draw(st.integers(min_value=0, max_value=3))):
             part = draw(st.integers(min_value=1, max_value=left)) if left else 0
             if part:
-                events.append(refund(f"S{s}", part, event_id=f"r{s}-{r}"))
+                events.append(refund(f"S{s}", part, day=6, event_id=f"r{s}-{r}"))
                 left -= part
     return events
 

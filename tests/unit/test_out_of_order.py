@@ -86,3 +86,28 @@ def test_decline_whose_sale_never_arrives_is_recorded_after_the_grace_period(app
     apply(program(), joined("rex"), declined("rex", "S-404", 5_000, day=2))
     result = apply(program(day=20, tiers=("0.10",)))
     assert result.applied == 2 and not result.dead_letters
+
+
+def test_a_term_version_arriving_after_a_sale_it_governs_corrects_that_sale(apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.10",), day=1), joined("rex"), sale("S-1", "rex", 10_000, day=5))
+    apply(program(tiers=("0.30",), day=3))
+    assert balance("rex") == 3_000
+
+
+def test_a_correction_keeps_the_refunded_share_reversed(apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.10",), day=1), joined("rex"), sale("S-1", "rex", 10_000, day=5), refund("S-1", 2_500, day=6))
+    apply(program(tiers=("0.30",), day=3))
+    assert balance("rex") == 3_000 - 750
+
+
+def test_sales_before_a_late_version_keep_their_terms(apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.10",), day=1), joined("rex"), sale("S-1", "rex", 10_000, day=2))
+    apply(program(tiers=("0.30",), day=3))
+    assert balance("rex") == 1_000
+
+
+def test_a_late_version_reaches_recruiters_too(apply: Apply, balance: Balance) -> None:
+    program_event, susie, rex, first_sale = two_tier_events()
+    apply(program_event, susie, rex, first_sale | {"occurred_at": "2026-03-05T00:00:00Z"})
+    apply(program(tiers=("0.20", "0.10"), day=3))
+    assert (balance("rex"), balance("susie")) == (2_000, 1_000)
