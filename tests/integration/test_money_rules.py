@@ -58,10 +58,12 @@ class Outcome:
 def outcome(module_harness: Harness) -> Outcome:
     """The stream applied by a worker, published twice, with the hold period matured by its timer."""
     harness = module_harness
-    harness.start_worker()
+    first = harness.start_worker()
     harness.publish(SETUP)
     harness.wait_until_applied(SETUP)
     harness.publish(STREAM)
+    harness.stop_worker(first, hard=True)  # a crash somewhere in the middle of the stream
+    harness.start_worker()
     harness.publish(STREAM)
     harness.wait_until_applied(STREAM)
     url = harness.settings.database_url or ""

@@ -1,0 +1,51 @@
+"""Term versions and program changes that arrive after the sales they govern."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.builders import joined, program, refund, sale
+from tests.integration.harness import Harness, balances, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_late_term_version_corrects_the_sales_it_governs_by_new_transactions(harness: Harness) -> None:
+    first = [program(tiers=("0.10",), day=1), joined("rex"), sale("S-1", "rex", 10_000, day=5),
+             refund("S-1", 2_500, day=6)]
+    late = [program(tiers=("0.30",), day=3)]
+    harness.start_worker()
+    harness.publish(first)
+    harness.wait_until_applied(first)
+    harness.publish(late)
+    harness.wait_until_applied(late)
+    pending, available, paid, earned, reversed_ = balances(harness.settings.database_url or "")["rex"]
+    assert available == 3_000 - 750
+    assert (earned, reversed_) == (1_000 + 3_000, 250 + 750 + 750)
+
+
+def test_a_partner_moved_to_another_program_earns_under_it_from_then_on(harness: Harness) -> None:
+    events = [program("basic", ("0.10",), day=1), program("gold", ("0.25",), day=1), joined("rex", program_id="basic"),
+              sale("S-1", "rex", 10_000, day=2),
+              {"event_id": "move", "type": "partner.program_changed", "occurred_at": "2026-03-03T00:00:00+00:00",
+               "partner_id": "rex", "program_id": "gold"},
+              sale("S-2", "rex", 10_000, day=4)]
+    harness.start_worker()
+    harness.publish(events)
+    harness.wait_until_applied(events)
+    assert balances(harness.settings.database_url or "")["rex"][1] == 1_000 + 2_500
+
+
+def test_status_shows_what_is_parked_and_since_when(harness: Harness) -> None:
+    early = [program(), joined("rex"), refund("S-404", 100, day=2)]
+    harness.start_worker()
+    harness.publish(early)
+    harness.wait_until_applied(early[:2])
+
+    def parked() -> dict[str, object] | None:
+        status = json.loads(harness.ledger("status", "--json").stdout)
+        return status if status["parked"] == 1 else None
+    status = wait_for(parked, "the early refund to be parked")
+    assert status["oldest_parked_at"] is not None
