@@ -50,13 +50,16 @@ class BatchDecider:
         self._apply(event, item.raw, item.source)
 
     def _apply(self, event: InputEvent, raw: bytes, source: Source | None) -> None:
+        checkpoint = self.handlers.uow.checkpoint()
         try:
             made_available = self.handlers.handle(event)
         except PrerequisiteMissingError as missing:
+            self.handlers.uow.rollback(checkpoint)
             self._park(ParkedEvent(event.event_id, event.type, missing.waiting_for, event.occurred_at, raw, source,
                                    missing.reason, missing.detail))
             return
         except RejectedError as error:
+            self.handlers.uow.rollback(checkpoint)
             self.result.dead_letters.append(DeadLetter(error.reason, error.detail, raw, source, event.event_id))
             self._outcome(event.event_id, event.type, "rejected", source)
             return

@@ -91,15 +91,18 @@ class SaleEffects:
     def _settle(self, progress: MilestoneProgress, milestone: Milestone, event_id: str, when: datetime) -> None:
         # Award on crossing up; claw back on falling below only with clawback; so the net is
         # never more than one bonus per partner, milestone and period.
-        bonus = milestone.bonus
+        # The threshold is the current definition's; a clawback takes back exactly what was awarded.
         partner = self.partner_of(progress.partner_id)
         tx = transaction_id(f"milestone:{progress.id}:{progress.awards}:{event_id}")
-        if progress.reached and not progress.awarded:
-            progress.achieve(event_id)
+        reached = progress.value >= milestone.threshold
+        if reached and not progress.awarded:
+            bonus = milestone.bonus
+            progress.achieve(event_id, bonus.amount, bonus.currency, milestone.clawback)
             partner.award_bonus(tx, milestone.id, progress.period, bonus.amount, bonus.currency, when)
-        elif not progress.reached and progress.awarded and milestone.clawback:
+        elif not reached and progress.awarded and progress.bonus[2]:
+            amount, currency, _ = progress.bonus
             progress.lose(event_id)
-            partner.claw_back_bonus(tx, milestone.id, progress.period, bonus.amount, bonus.currency, when)
+            partner.claw_back_bonus(tx, milestone.id, progress.period, amount, currency, when)
 
 
 def _revenue(milestone: Milestone, sale: Sale, revenue: int) -> int:

@@ -155,6 +155,7 @@ class Handlers:
         if sale is not None and not sale.declined:
             taken_back = (1 if sale.refunded < sale.amount else 0, sale.amount - sale.refunded)
             reversals = sale.decline(event.decline_id, event.event_id, event.occurred_at)
+            self.recurring.release(sale.subscription_id, sale.sale_id)
             self.effects.debit(sale, self.sale_terms(sale), reversals, "decline", event.event_id,
                                event.occurred_at, taken_back)
         self.uow.add(Decline(

@@ -33,17 +33,13 @@ class MilestoneProgress(Aggregate):
         self.value += delta
 
     @event("Achieved")
-    def achieve(self, event_id: str) -> None:
-        """The threshold was crossed: the bonus is awarded."""
+    def achieve(self, event_id: str, bonus_amount: int, bonus_currency: str, clawback: bool) -> None:
+        """The threshold was crossed: the bonus is awarded, on the terms it is claw-backable by."""
         self.awarded = True
         self.awards += 1
+        self.bonus = (bonus_amount, bonus_currency, clawback)
 
     @event("Lost")
     def lose(self, event_id: str) -> None:
         """Refunds took the partner back below the threshold and the bonus was clawed back."""
         self.awarded = False
-
-    @property
-    def reached(self) -> bool:
-        """Whether the value is at or above the threshold."""
-        return self.value >= self.threshold

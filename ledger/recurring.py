@@ -25,9 +25,17 @@ class RecurringCap:
         if subscription is None:
             subscription = Subscription(subscription_id=event.subscription_id, first_payment_at=event.occurred_at)
             self.uow.add(subscription)
-        capped = subscription.cap_reached(terms.configured.recurring, event.occurred_at)
+        capped = subscription.cap_reached(terms.configured.recurring, event.sale_id, event.occurred_at)
         if capped:
             return [], capped
-        if lines:
+        if lines and event.sale_id not in subscription.earning_sales:
             subscription.count_payment(event.sale_id, event.occurred_at)
         return lines, note
+
+    def release(self, subscription_id: str | None, sale_id: str) -> None:
+        """A declined payment no longer holds a slot under the cap."""
+        if subscription_id is None:
+            return
+        subscription = self.uow.get(Subscription, Subscription.create_id(subscription_id))
+        if subscription is not None and sale_id in subscription.earning_sales:
+            subscription.release_payment(sale_id)

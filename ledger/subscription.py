@@ -23,16 +23,26 @@ class Subscription(Aggregate):
     def __init__(self, subscription_id: str, first_payment_at: datetime) -> None:
         self.subscription_id = subscription_id
         self.first_payment_at = first_payment_at
-        self.earning_payments = 0
+        self.earning_sales: set[str] = set()
+
+    @property
+    def earning_payments(self) -> int:
+        """Payments that hold an earning slot (a retried charge keeps its sale's slot)."""
+        return len(self.earning_sales)
 
     @event("PaymentEarned")
     def count_payment(self, sale_id: str, occurred_at: datetime) -> None:
         """A payment that earned commission."""
-        self.earning_payments += 1
+        self.earning_sales.add(sale_id)
 
-    def cap_reached(self, recurring: Recurring | None, occurred_at: datetime) -> str | None:
+    @event("PaymentDeclined")
+    def release_payment(self, sale_id: str) -> None:
+        """A declined payment gives its slot back; its retry may take it again."""
+        self.earning_sales.discard(sale_id)
+
+    def cap_reached(self, recurring: Recurring | None, sale_id: str, occurred_at: datetime) -> str | None:
         """Why a payment at `occurred_at` earns nothing, or None if it still earns."""
-        if recurring is None:
+        if recurring is None or sale_id in self.earning_sales:
             return None
         if recurring.max_payments is not None and self.earning_payments >= recurring.max_payments:
             return f"recurring cap of {recurring.max_payments} payments reached"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -17,6 +18,14 @@ from ledger.notifications import Notification
 from schemas.parsing import Invalid
 
 A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Pending events per aggregate and side records, before one event was applied."""
+
+    pending: dict[UUID, int]
+    side: tuple[int, int, int]
 
 
 class UnitOfWork:
@@ -54,6 +63,32 @@ class UnitOfWork:
         """Track a newly created aggregate (it did not exist when the batch read)."""
         self.read_versions.setdefault(aggregate.id, None)
         self._loaded[aggregate.id] = aggregate
+
+    def checkpoint(self) -> Checkpoint:
+        """Where the batch stands, so a refused or parked event can be undone."""
+        return Checkpoint({i: len(a.pending_events) for i, a in self._loaded.items() if a is not None},
+                          (len(self.notifications), len(self.maturities), len(self.sales_decided)))
+
+    def rollback(self, checkpoint: Checkpoint) -> None:
+        """Undo everything since the checkpoint: an event is applied whole or not at all."""
+        for aggregate_id, aggregate in list(self._loaded.items()):
+            if aggregate is None:
+                continue
+            before = checkpoint.pending.get(aggregate_id, 0)
+            if len(aggregate.pending_events) > before or aggregate_id not in checkpoint.pending:
+                self._loaded[aggregate_id] = self._replay(aggregate_id, aggregate.pending_events[:before])
+        notifications, maturities, sales = checkpoint.side
+        del self.notifications[notifications:], self.maturities[maturities:], self.sales_decided[sales:]
+
+    def _replay(self, aggregate_id: UUID, events: list[Any]) -> Aggregate | None:
+        # The aggregate as read (or absent), plus the events earlier events of the batch added.
+        existed = self.read_versions.get(aggregate_id) is not None
+        aggregate = self._app.repository.get(aggregate_id) if existed else None
+        for domain_event in events:
+            aggregate = domain_event.mutate(aggregate)
+        if aggregate is not None:
+            aggregate._pending_events = list(events)  # noqa: SLF001 - restoring what was pending
+        return aggregate
 
     def changed(self) -> list[Aggregate]:
         """Aggregates with events still to be saved."""

@@ -126,3 +126,41 @@ def test_each_earned_commission_notifies_once(ledger: LedgerApp, apply: Apply) -
 def test_programs_without_notifications_send_none(ledger: LedgerApp, apply: Apply) -> None:
     apply(program(), joined("rex"), sale("S-1", "rex", 10_000))
     assert ledger.ledger_recorder.unpublished_notifications(10) == []
+
+
+def test_a_retried_renewal_keeps_its_slot_under_the_cap(apply: Apply, balance: Balance) -> None:
+    apply(program(recurring={"max_payments": 1}), joined("rex"), _subscription(sale("P1", "rex", 1_000, day=2)),
+          declined("rex", "P1", 1_000, day=3), _subscription(sale("P1", "rex", 1_000, day=4)))
+    assert balance("rex") == 200
+
+
+def test_a_declined_renewal_gives_its_slot_back(apply: Apply, balance: Balance) -> None:
+    apply(program(recurring={"max_payments": 2}), joined("rex"), _subscription(sale("P1", "rex", 1_000, day=2)),
+          declined("rex", "P1", 1_000, day=3), _subscription(sale("P2", "rex", 1_000, day=4)),
+          _subscription(sale("P3", "rex", 1_000, day=5)))
+    assert balance("rex") == 400
+
+
+def test_clawback_takes_back_exactly_the_bonus_that_was_awarded(apply: Apply, balance: Balance) -> None:
+    small, big = TWO_SALES | {"bonus": {"amount": 5_000, "currency": "USD"}}, TWO_SALES | {
+        "bonus": {"amount": 10_000, "currency": "USD"}}
+    apply(program(tiers=("0.01",), milestones=[small], day=1), program(tiers=("0.01",), milestones=[big], day=10),
+          joined("rex"), sale("S-1", "rex", 10_000, day=5), sale("S-2", "rex", 10_000, day=11),
+          refund("S-1", 10_000, day=12))
+    assert balance("rex") == 100
+
+
+def test_the_threshold_in_effect_decides_the_award(apply: Apply, balance: Balance) -> None:
+    three = TWO_SALES | {"threshold": 3, "clawback": False}
+    apply(program(tiers=("0.01",), milestones=[three], day=1), joined("rex"), sale("S-1", "rex", 10_000, day=5))
+    apply(program(tiers=("0.01",), milestones=[TWO_SALES | {"clawback": False}], day=8),
+          sale("S-2", "rex", 10_000, day=11))
+    assert balance("rex") == 200 + 1_000
+
+
+def test_a_refused_late_version_changes_nothing(ledger: LedgerApp, apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.10",), day=1), joined("rex"), sale("S-1", "rex", 10_000, day=5))
+    flat_in_euros = program(day=3) | {"tiers": [{"level": 1, "flat": {"amount": 500, "currency": "EUR"}}]}
+    result = apply(flat_in_euros, refund("S-1", 10_000, day=6))
+    assert [d.reason.value for d in result.dead_letters] == ["currency_mismatch"]
+    assert balance("rex") == 0
