@@ -29,7 +29,7 @@ class BatchDecider:
     """Walks a batch in order; an event whose prerequisite is missing waits instead of failing."""
 
     def __init__(self, uow: UnitOfWork, seen: set[str], recorder: LedgerRecorder) -> None:
-        self.handlers = Handlers(uow, recorder.sales_of_program_since)
+        self.handlers = Handlers(uow, recorder.sales_since)
         self.seen = seen
         self.recorder = recorder
         self.result = BatchResult()

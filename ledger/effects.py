@@ -28,7 +28,7 @@ class SaleEffects:
 
     def credit(self, sale: Sale, terms: Terms, event_id: str, notify: bool = True) -> list[str]:
         """Accrue every line of the sale's current attempt; returns keys of funds made available."""
-        self.uow.sales_decided.append((sale.sale_id, sale.program_id, sale.occurred_at))
+        self.uow.sales_decided.append((sale.sale_id, sale.program_id, sale.partner_id, sale.occurred_at))
         funded = []
         for line in sale.lines:
             self.partner_of(line["partner_id"]).accrue(
@@ -42,7 +42,7 @@ class SaleEffects:
             if notify and terms.configured.notify_on_commission:
                 self.uow.notifications.append(Notification(
                     line["partner_id"], sale.sale_id, line["level"], line["amount"], sale.currency,
-                    sale.occurred_at, event_id, sale.attempt))
+                    sale.occurred_at, event_id, sale.attempt, sale.revision))
         if sale.counts_for_milestones:
             self.progress(sale, terms, event_id, count=sale.still_counted, revenue=sale.amount - sale.refunded)
         return sorted(set(funded))

@@ -30,18 +30,18 @@ from schemas.events import (
 from schemas.program import ProgramConfigured
 from schemas.reasons import Reason
 
-SalesSince = Callable[[str, datetime], list[tuple[str, datetime]]]
+SalesIndex = Callable[[str, str, datetime], list[tuple[str, datetime]]]
 
 
 class Handlers:
     """Applies validated input events (the ledger's commands) to aggregates."""
 
-    def __init__(self, uow: UnitOfWork, sales_since: SalesSince | None = None) -> None:
+    def __init__(self, uow: UnitOfWork, sales_index: SalesIndex | None = None) -> None:
         self.uow = uow
         self.effects = SaleEffects(uow, self.require_partner)
         self.recurring = RecurringCap(uow)
-        self.corrections = TermsCorrection(self.effects, self.partner)
-        self.sales_since = sales_since
+        self.corrections = TermsCorrection(self.effects, self.partner, self.recurring)
+        self.sales_index = sales_index
 
     @singledispatchmethod
     def handle(self, event: object) -> list[str]:
@@ -59,16 +59,21 @@ class Handlers:
 
     def correct_sales(self, program: Program, event: ProgramConfigured) -> list[str]:
         """Sales from this version's time on that were decided under another version are corrected."""
-        stored = self.sales_since(program.program_id, event.occurred_at) if self.sales_since else []
-        self.uow.index_reads.append((program.program_id, event.occurred_at, len(stored)))
-        in_batch = [(sale_id, when) for sale_id, program_id, when in self.uow.sales_decided
-                    if program_id == program.program_id and when >= event.occurred_at]
         funded: list[str] = []
-        for sale_id, _ in sorted({*stored, *in_batch}, key=lambda s: (s[1], s[0])):
-            sale = self.uow.get(Sale, Sale.create_id(sale_id))
-            if sale is not None and sale.program_id == program.program_id:
+        for sale in self.sales_since("program", program.program_id, event.occurred_at):
+            if sale.program_id == program.program_id:
                 funded += self.corrections.correct(sale, program, event.event_id)
         return sorted(set(funded))
+
+    def sales_since(self, kind: str, key: str, since: datetime) -> list[Sale]:
+        """A program's or partner's sales from `since` on, recorded or in this batch, in event-time order."""
+        stored = self.sales_index(kind, key, since) if self.sales_index else []
+        self.uow.index_reads.append((kind, key, since, len(stored)))
+        column = 1 if kind == "program" else 2
+        in_batch = [(row[0], row[3]) for row in self.uow.sales_decided if row[column] == key and row[3] >= since]
+        found = (self.uow.get(Sale, Sale.create_id(sale_id)) for sale_id, _ in
+                 sorted({*stored, *in_batch}, key=lambda s: (s[1], s[0])))
+        return [sale for sale in found if sale is not None]
 
     @handle.register
     def join_partner(self, event: PartnerJoined) -> list[str]:
@@ -97,9 +102,18 @@ class Handlers:
 
     @handle.register
     def change_program(self, event: PartnerProgramChanged) -> list[str]:
-        self.require_partner(event.partner_id).change_program(
-            program_id=event.program_id, effective_at=event.occurred_at, event_id=event.event_id)
-        return []
+        partner = self.require_partner(event.partner_id)
+        target = self.uow.get(Program, Program.create_id(event.program_id))
+        if target is None:
+            raise UnknownReferenceError(f"program {event.program_id} is not configured", Reason.UNKNOWN_PROGRAM,
+                                        f"program:{event.program_id}")
+        partner.change_program(program_id=event.program_id, effective_at=event.occurred_at, event_id=event.event_id)
+        funded: list[str] = []
+        for sale in self.sales_since("partner", partner.partner_id, event.occurred_at):
+            if sale.partner_id == partner.partner_id and partner.program_at(sale.occurred_at) == target.program_id:
+                previous = self.uow.get(Program, Program.create_id(sale.program_id))
+                funded += self.corrections.correct(sale, target, event.event_id, previous)
+        return sorted(set(funded))
 
     @handle.register
     def record_sale(self, event: SaleCompleted) -> list[str]:

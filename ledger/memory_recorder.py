@@ -29,7 +29,7 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         self.positions: dict[tuple[str, str, int], int] = {}
         self.clock: datetime | None = None
         self.maturities: dict[str, Maturity] = {}
-        self.sale_index: dict[str, tuple[str, datetime]] = {}
+        self.sale_index: dict[str, tuple[str, str, datetime]] = {}
         self.notifications: list[tuple[int, Notification]] = []
         self.notification_keys: set[str] = set()
         self.notifications_published: set[int] = set()
@@ -57,8 +57,8 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
             return ids
 
     def _record_outbox(self, kwargs: dict[str, Any]) -> None:
-        for sale_id, program_id, occurred_at in kwargs.get("sales_decided", []):
-            self.sale_index[sale_id] = (program_id, occurred_at)
+        for sale_id, program_id, partner_id, occurred_at in kwargs.get("sales_decided", []):
+            self.sale_index[sale_id] = (program_id, partner_id, occurred_at)
         for key in kwargs.get("matured", []):
             del self.maturities[key]
         self.maturities.update((m.key, m) for m in kwargs.get("maturities", []))
@@ -67,9 +67,9 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                 self.notification_keys.add(notification.key)
                 self.notifications.append((len(self.notifications) + 1, notification))
 
-    def sales_of_program_since(self, program_id: str, since: datetime) -> list[tuple[str, datetime]]:
-        return [(sale_id, when) for sale_id, (program, when) in self.sale_index.items()
-                if program == program_id and when >= since]
+    def sales_since(self, kind: str, key: str, since: datetime) -> list[tuple[str, datetime]]:
+        column = 0 if kind == "program" else 1
+        return [(sale_id, row[2]) for sale_id, row in self.sale_index.items() if row[column] == key and row[2] >= since]
 
     def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:
         due = sorted((m for m in self.maturities.values() if m.due_at <= now), key=lambda m: (m.due_at, m.key))
@@ -88,8 +88,8 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
             raise IntegrityError("parked event already released")
         if any(k not in self.maturities for k in kwargs.get("matured", [])):
             raise IntegrityError("maturity already applied")
-        for program_id, since, count in kwargs.get("index_reads", []):
-            if len(self.sales_of_program_since(program_id, since)) != count:
+        for kind, key, since, count in kwargs.get("index_reads", []):
+            if len(self.sales_since(kind, key, since)) != count:
                 raise IntegrityError("sales were recorded under terms being corrected")
         for aggregate_id, version in kwargs.get("read_versions", {}).items():
             recorded = self.select_events(aggregate_id, desc=True, limit=1)

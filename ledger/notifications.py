@@ -19,11 +19,13 @@ class Notification:
     occurred_at: datetime
     event_id: str
     attempt: int = 1
+    revision: int = 0
 
     @property
     def key(self) -> str:
-        """Unique per commission line: a redelivered sale never notifies twice."""
-        return f"{self.sale_id}:{self.attempt}:{self.level}:{self.partner_id}"
+        """Unique per commission line: a redelivered sale never notifies twice (a correction does)."""
+        suffix = f".{self.revision}" if self.revision else ""
+        return f"{self.sale_id}:{self.attempt}{suffix}:{self.level}:{self.partner_id}"
 
     def payload(self) -> dict[str, Any]:
         """The message value (money as the input contract has it)."""
@@ -36,4 +38,6 @@ class Notification:
             "amount": {"amount": self.amount, "currency": self.currency},
             "occurred_at": self.occurred_at.isoformat(),
             "event_id": self.event_id,
+            "attempt": self.attempt,
+            "revision": self.revision,
         }

@@ -62,8 +62,8 @@ class LedgerRecorder(ABC):
         """Events parked until one of `keys` (e.g. `partner:rex`) is recorded."""
 
     @abstractmethod
-    def sales_of_program_since(self, program_id: str, since: datetime) -> list[tuple[str, datetime]]:
-        """(sale id, event time) of the program's sales from `since` on."""
+    def sales_since(self, kind: str, key: str, since: datetime) -> list[tuple[str, datetime]]:
+        """(sale id, event time) of a program's (`kind` "program") or partner's sales from `since` on."""
 
     @abstractmethod
     def due_maturities(self, now: datetime, limit: int) -> list[Maturity]:

@@ -73,10 +73,9 @@ def notification_of(payload: dict[str, Any]) -> Notification:
     """Inverse of Notification.payload()."""
     from datetime import datetime
 
-    attempt = int(str(payload["notification_id"]).split(":")[-3])
     return Notification(payload["partner_id"], payload["sale_id"], payload["level"], payload["amount"]["amount"],
                         payload["amount"]["currency"], datetime.fromisoformat(payload["occurred_at"]),
-                        payload["event_id"], attempt)
+                        payload["event_id"], payload["attempt"], payload["revision"])
 
 
 def source_columns(source: Source | None) -> tuple[str | None, int | None, int | None, str | None]:

@@ -22,6 +22,7 @@ from ledger.schema_sql import ledger_ddl
 from schemas.reasons import Reason
 
 EVENTS_TABLE = "ledger_events"
+_INDEX_COLUMN = {"program": "program_id", "partner": "partner_id"}
 
 
 class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, LedgerRecorder):
@@ -98,25 +99,27 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         if row and row["n"]:
             raise IntegrityError("another writer parked events this batch makes applicable")
 
-    def _check_sales_index(self, curs: Cursor[DictRow], reads: list[tuple[str, datetime, int]]) -> None:
-        for program_id, since, count in reads:
-            curs.execute(self.sql("SELECT count(*) AS n FROM {}.sale_index WHERE program_id = %s AND occurred_at >= %s"),
-                         (program_id, since))
+    def _check_sales_index(self, curs: Cursor[DictRow], reads: list[tuple[str, str, datetime, int]]) -> None:
+        for kind, key, since, count in reads:
+            curs.execute(self.sql(f"SELECT count(*) AS n FROM {{}}.sale_index WHERE {_INDEX_COLUMN[kind]} = %s "
+                                  "AND occurred_at >= %s"), (key, since))
             row = curs.fetchone()
             if row is None or row["n"] != count:
                 raise IntegrityError("sales were recorded under terms this batch corrects")
 
-    def _index_sales(self, curs: Cursor[DictRow], sales: list[tuple[str, str, datetime]]) -> None:
+    def _index_sales(self, curs: Cursor[DictRow], sales: list[tuple[str, str, str, datetime]]) -> None:
         if sales:
-            columns = list(zip(*sales, strict=True))
+            latest = {sale[0]: sale for sale in sales}  # a sale corrected in the batch: its last row
+            columns = list(zip(*latest.values(), strict=True))
             curs.execute(self.sql(
-                "INSERT INTO {}.sale_index (sale_id, program_id, occurred_at) SELECT * FROM unnest("
-                "%s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (sale_id) DO UPDATE SET "
-                "program_id = EXCLUDED.program_id, occurred_at = EXCLUDED.occurred_at"), [list(c) for c in columns])
+                "INSERT INTO {}.sale_index (sale_id, program_id, partner_id, occurred_at) SELECT * FROM unnest("
+                "%s::text[], %s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (sale_id) DO UPDATE SET "
+                "program_id = EXCLUDED.program_id, partner_id = EXCLUDED.partner_id, "
+                "occurred_at = EXCLUDED.occurred_at"), [list(c) for c in columns])
 
-    def sales_of_program_since(self, program_id: str, since: datetime) -> list[tuple[str, datetime]]:
-        rows = self._fetch("SELECT sale_id, occurred_at FROM {}.sale_index WHERE program_id = %s AND occurred_at >= %s",
-                           (program_id, since))
+    def sales_since(self, kind: str, key: str, since: datetime) -> list[tuple[str, datetime]]:
+        rows = self._fetch(f"SELECT sale_id, occurred_at FROM {{}}.sale_index WHERE {_INDEX_COLUMN[kind]} = %s "
+                           "AND occurred_at >= %s", (key, since))
         return [(r["sale_id"], r["occurred_at"]) for r in rows]
 
     def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:

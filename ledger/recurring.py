@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.sale import Sale
 from ledger.subscription import Subscription
 from ledger.terms import Terms
 from ledger.unit_of_work import UnitOfWork
@@ -39,3 +40,20 @@ class RecurringCap:
         subscription = self.uow.get(Subscription, Subscription.create_id(subscription_id))
         if subscription is not None and sale_id in subscription.earning_sales:
             subscription.release_payment(sale_id)
+
+    def recap(self, sale: Sale, terms: Terms, lines: list[dict[str, Any]],
+              note: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """The cap applied again when a late term version re-decides a payment."""
+        subscription = self.uow.get(Subscription, Subscription.create_id(sale.subscription_id)) \
+            if sale.subscription_id else None
+        if subscription is None:
+            return lines, note
+        holds = sale.sale_id in subscription.earning_sales
+        capped = subscription.cap_reached(terms.configured.recurring, sale.sale_id, sale.occurred_at, only_earlier=True)
+        if capped or not lines:
+            if holds:
+                subscription.release_payment(sale.sale_id)
+            return ([], capped) if capped else (lines, note)
+        if not holds:
+            subscription.count_payment(sale.sale_id, sale.occurred_at)
+        return lines, note

@@ -119,12 +119,14 @@ class Sale(Aggregate):
         self._start_attempt(amount, program_id, lines, note, occurred_at, terms_version)
 
     @event("Corrected")
-    def correct(self, terms_version: str, lines: list[dict[str, Any]], note: str | None, event_id: str) -> None:
+    def correct(self, terms_version: str, lines: list[dict[str, Any]], note: str | None, event_id: str,
+                program_id: str = "") -> None:
         """Terms that govern the sale arrived late: its lines are replaced by ones decided under them.
 
         `lines` carry what each new line has already given back for refunds so far.
         """
         self.terms_version = terms_version
+        self.program_id = program_id or self.program_id
         self.lines = [dict(line) for line in lines]
         self.note = note
         self.revision += 1

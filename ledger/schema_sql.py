@@ -55,8 +55,10 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, partner_id text NOT NULL, payload jsonb NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".sale_index (
-            sale_id text PRIMARY KEY, program_id text NOT NULL, occurred_at timestamptz NOT NULL)""",
+            sale_id text PRIMARY KEY, program_id text NOT NULL, partner_id text NOT NULL,
+            occurred_at timestamptz NOT NULL)""",
         f'CREATE INDEX IF NOT EXISTS sale_index_program ON "{schema}".sale_index (program_id, occurred_at)',
+        f'CREATE INDEX IF NOT EXISTS sale_index_partner ON "{schema}".sale_index (partner_id, occurred_at)',
         f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
             id int PRIMARY KEY CHECK (id = 1),
             watermark timestamptz NOT NULL)""",

@@ -37,8 +37,8 @@ class UnitOfWork:
         self.read_versions: dict[UUID, int | None] = {}
         self.notifications: list[Notification] = []
         self.maturities: list[Maturity] = []
-        self.sales_decided: list[tuple[str, str, datetime]] = []
-        self.index_reads: list[tuple[str, datetime, int]] = []
+        self.sales_decided: list[tuple[str, str, str, datetime]] = []
+        self.index_reads: list[tuple[str, str, datetime, int]] = []
         # Ids looked up in bulk up front: those not found need no query of their own.
         if known is not None:
             checked, existing = known

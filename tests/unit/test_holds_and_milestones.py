@@ -164,3 +164,10 @@ def test_a_refused_late_version_changes_nothing(ledger: LedgerApp, apply: Apply,
     result = apply(flat_in_euros, refund("S-1", 10_000, day=6))
     assert [d.reason.value for d in result.dead_letters] == ["currency_mismatch"]
     assert balance("rex") == 0
+
+
+def test_a_correction_notifies_the_corrected_commission(ledger: LedgerApp, apply: Apply) -> None:
+    apply(program(tiers=("0.10",), notify_on_commission=True), joined("rex"), sale("S-1", "rex", 10_000, day=5))
+    apply(program(tiers=("0.30",), day=3, notify_on_commission=True))
+    amounts = [n.amount for _, n in ledger.ledger_recorder.unpublished_notifications(10)]
+    assert amounts == [1_000, 3_000]

@@ -111,3 +111,35 @@ def test_a_late_version_reaches_recruiters_too(apply: Apply, balance: Balance) -
     apply(program_event, susie, rex, first_sale | {"occurred_at": "2026-03-05T00:00:00Z"})
     apply(program(tiers=("0.20", "0.10"), day=3))
     assert (balance("rex"), balance("susie")) == (2_000, 1_000)
+
+
+def _renewal(sale_id: str, day: int) -> dict[str, object]:
+    return sale(sale_id, "rex", 1_000, day=day) | {"subscription_id": "SUB"}
+
+
+def test_a_late_version_lifting_the_recurring_cap_lets_capped_renewals_earn(apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.20",), day=1, recurring={"max_payments": 1}), joined("rex"), _renewal("P1", 5),
+          _renewal("P2", 6))
+    apply(program(tiers=("0.20",), day=3))
+    assert balance("rex") == 400
+
+
+def test_a_late_version_adding_a_recurring_cap_stops_the_later_renewals(apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.20",), day=1), joined("rex"), _renewal("P1", 5), _renewal("P2", 6))
+    apply(program(tiers=("0.20",), day=3, recurring={"max_payments": 1}))
+    assert balance("rex") == 200
+
+
+def test_a_late_program_change_moves_the_sales_after_it_to_the_new_program(apply: Apply, balance: Balance) -> None:
+    moved = {"event_id": "move", "type": "partner.program_changed", "occurred_at": "2026-03-03T00:00:00+00:00",
+             "partner_id": "rex", "program_id": "gold"}
+    apply(program("basic", ("0.10",)), program("gold", ("0.30",)), joined("rex", program_id="basic"),
+          sale("S-1", "rex", 10_000, day=2), sale("S-2", "rex", 10_000, day=5))
+    apply(moved)
+    assert balance("rex") == 1_000 + 3_000
+
+
+def test_a_program_change_to_an_unknown_program_waits_for_it(apply: Apply) -> None:
+    moved = {"event_id": "move", "type": "partner.program_changed", "occurred_at": "2026-03-03T00:00:00+00:00",
+             "partner_id": "rex", "program_id": "later"}
+    assert apply(program(), joined("rex"), moved).parked == 1
