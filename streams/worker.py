@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -102,23 +102,30 @@ async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound]) -> B
 
 
 async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
+    try:
+        return await _retrying(lambda: ledger.apply_batch(items), len(items))
+    except Exception as exc:  # noqa: BLE001 - a bug or poison message: isolate it, keep going
+        return await _isolate(ledger, items, exc)
+
+
+async def _retrying(work: Callable[[], BatchResult], size: int) -> BatchResult:
+    """Run `work` in a thread until it stops failing for reasons that pass (database away, contention)."""
     delay = 0.2
     while True:
         try:
-            return await asyncio.to_thread(ledger.apply_batch, items)
+            return await asyncio.to_thread(work)
         except RETRYABLE as exc:
-            log.error("batch_failed_retrying", error=str(exc), retry_in_s=delay, size=len(items))
+            log.error("batch_failed_retrying", error=str(exc), retry_in_s=delay, size=size)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
-        except Exception as exc:  # noqa: BLE001 - a bug or poison message: isolate it, keep going
-            return await _isolate(ledger, items, exc)
 
 
 async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception) -> BatchResult:
     """Split a failing batch until the one message that fails is found; dead-letter just that one."""
     if len(items) == 1:
         log.error("message_failed_dead_lettered", error=repr(exc), source=str(items[0].source))
-        return await asyncio.to_thread(ledger.refuse, items[0], Reason.PROCESSING_ERROR, f"processing failed: {exc!r}")
+        detail = f"processing failed: {exc!r}"
+        return await _retrying(lambda: ledger.refuse(items[0], Reason.PROCESSING_ERROR, detail), 1)
     middle = len(items) // 2
     first = await _apply_with_retries(ledger, items[:middle])
     second = await _apply_with_retries(ledger, items[middle:])

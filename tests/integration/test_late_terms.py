@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.builders import joined, program, refund, sale
+from tests.builders import declined, joined, payout, program, refund, sale
 from tests.integration.harness import Harness, balances, wait_for
 
 pytestmark = pytest.mark.integration
@@ -49,3 +49,28 @@ def test_status_shows_what_is_parked_and_since_when(harness: Harness) -> None:
         return status if status["parked"] == 1 else None
     status = wait_for(parked, "the early refund to be parked")
     assert status["oldest_parked_at"] is not None
+
+
+def test_a_payout_published_before_the_sales_that_fund_it_waits_and_is_then_applied(harness: Harness) -> None:
+    setup = [program(tiers=("0.20",)), joined("rex")]
+    early_payout = [payout("rex", 3_000, day=10)]
+    funding = [sale("S-1", "rex", 10_000, day=2), sale("S-2", "rex", 10_000, day=3)]
+    harness.start_worker()
+    harness.publish(setup + early_payout)
+    harness.wait_until_applied(setup)
+    harness.publish(funding)
+    harness.wait_until_applied(funding + early_payout)
+    assert balances(harness.settings.database_url or "")["rex"][1:3] == (1_000, 3_000)
+
+
+def test_a_clawed_back_bonus_is_awarded_again_when_the_threshold_is_crossed_again(harness: Harness) -> None:
+    two = {"id": "two", "metric": "sales_count", "threshold": 2, "clawback": True,
+           "bonus": {"amount": 1_000, "currency": "USD"}}
+    events = [program(tiers=("0.20",), milestones=[two]), joined("rex"), sale("S-1", "rex", 10_000, day=2),
+              sale("S-2", "rex", 10_000, day=3), declined("rex", "S-2", 10_000, day=4),
+              sale("S-3", "rex", 10_000, day=5)]
+    harness.start_worker()
+    harness.publish(events)
+    harness.wait_until_applied(events)
+    pending, available, paid, earned, reversed_ = balances(harness.settings.database_url or "")["rex"]
+    assert available == 2_000 + 2_000 + 1_000
