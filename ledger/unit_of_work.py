@@ -35,6 +35,7 @@ class UnitOfWork:
         self._app = app
         self._loaded: dict[UUID, Aggregate | None] = {}
         self.read_versions: dict[UUID, int | None] = {}
+        self._touched: dict[UUID, int] = {}
         self.notifications: list[Notification] = []
         self.maturities: list[Maturity] = []
         self.sales_decided: list[tuple[str, str, str, datetime]] = []
@@ -57,25 +58,29 @@ class UnitOfWork:
             self.read_versions[aggregate_id] = loaded.version if loaded is not None else None
         found = self._loaded[aggregate_id]
         assert found is None or isinstance(found, kind)
+        self._touched.setdefault(aggregate_id, len(found.pending_events) if found is not None else 0)
         return found
 
     def add(self, aggregate: Aggregate) -> None:
         """Track a newly created aggregate (it did not exist when the batch read)."""
         self.read_versions.setdefault(aggregate.id, None)
+        self._touched.setdefault(aggregate.id, 0)
         self._loaded[aggregate.id] = aggregate
 
     def checkpoint(self) -> Checkpoint:
-        """Where the batch stands, so a refused or parked event can be undone."""
-        return Checkpoint({i: len(a.pending_events) for i, a in self._loaded.items() if a is not None},
-                          (len(self.notifications), len(self.maturities), len(self.sales_decided)))
+        """Where the batch stands, so a refused or parked event can be undone.
+
+        Pending-event counts are noted lazily, when an aggregate is first touched after the
+        checkpoint: only aggregates reached through the unit of work can change.
+        """
+        self._touched = {}
+        return Checkpoint(self._touched, (len(self.notifications), len(self.maturities), len(self.sales_decided)))
 
     def rollback(self, checkpoint: Checkpoint) -> None:
         """Undo everything since the checkpoint: an event is applied whole or not at all."""
-        for aggregate_id, aggregate in list(self._loaded.items()):
-            if aggregate is None:
-                continue
-            before = checkpoint.pending.get(aggregate_id, 0)
-            if len(aggregate.pending_events) > before or aggregate_id not in checkpoint.pending:
+        for aggregate_id, before in checkpoint.pending.items():
+            aggregate = self._loaded.get(aggregate_id)
+            if aggregate is not None and len(aggregate.pending_events) > before:
                 self._loaded[aggregate_id] = self._replay(aggregate_id, aggregate.pending_events[:before])
         notifications, maturities, sales = checkpoint.side
         del self.notifications[notifications:], self.maturities[maturities:], self.sales_decided[sales:]
