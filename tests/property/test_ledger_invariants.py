@@ -50,8 +50,10 @@ def _apply(events: list[dict[str, Any]], batch: int = 3) -> LedgerApp:
 
 
 def _balances(app: LedgerApp, events: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    """Each partner's balances; a currency whose every bucket is zero is the same as none."""
     ids = [e["partner_id"] for e in events if e["type"] == "partner.joined"]
-    return {p: app.repository.get(Partner.create_id(p)).balances for p in ids}
+    return {p: {currency: buckets for currency, buckets in app.repository.get(Partner.create_id(p)).balances.items()
+                if any(buckets.values())} for p in ids}
 
 
 def _postings(app: LedgerApp) -> list[list[Posting]]:
