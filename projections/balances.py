@@ -56,7 +56,7 @@ def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
     """How much each column of each (partner, currency) row moves for a batch of events."""
     deltas: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
     for event in events:
-        partner_id = _partner_id(event)
+        partner_id = partner_of(event)
         row = deltas[(partner_id, event.currency)]
         for posting in map(Posting.from_dict, event.postings):
             _move(row, partner_id, posting)
@@ -67,7 +67,8 @@ def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
     return dict(deltas)
 
 
-def _partner_id(event: Any) -> str:
+def partner_of(event: Any) -> str:
+    """The partner whose accounts an event's postings move."""
     for posting in event.postings:
         for account in (posting["destination"], posting["source"]):
             if account.startswith("partner:"):

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from projections.balances import PartnerBalances
 from projections.base import Projection
+from projections.commissions import CommissionLines
+from projections.directory import PartnerDirectory
+from projections.milestones import MilestoneProgressView
+from projections.sales import SalesFacts
 
 
 def all_projections() -> list[Projection]:
     """A fresh instance of each projection."""
-    return [PartnerBalances()]
+    return [PartnerBalances(), PartnerDirectory(), SalesFacts(), CommissionLines(), MilestoneProgressView()]
+
+
+def by_name(name: str) -> Projection:
+    """One projection by its name; the error lists the names there are."""
+    for projection in all_projections():
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in all_projections())
+    raise KeyError(f"no projection named {name!r}; choose one of: {known}")

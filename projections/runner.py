@@ -11,6 +11,8 @@ import psycopg
 from ledger.application import LedgerApp
 from projections import tracking
 from projections.base import Projection
+from projections.registry import all_projections
+from projections.views import view_ddl
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -44,7 +46,7 @@ class ProjectionRunner:
         """Create the schema, the tracking table and every projection's tables."""
         with self._conn.transaction(), self._conn.cursor() as curs:
             curs.execute("SELECT pg_advisory_xact_lock(hashtext('projections-ddl'))")
-            for statement in tracking.DDL + [s for p in self.projections for s in p.ddl()]:
+            for statement in tracking.DDL + [s for p in all_projections() for s in p.ddl()] + view_ddl():
                 curs.execute(statement)
 
     def step(self, projection: Projection) -> int:
@@ -73,6 +75,7 @@ class ProjectionRunner:
     def rebuild(self, projection: Projection, progress: ProgressCallback | None = None) -> None:
         """Drop a projection's rows and position, then apply the whole log again."""
         with self._conn.transaction(), self._conn.cursor() as curs:
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
             projection.clear(curs)
             tracking.reset(curs, projection.name)
         while moved := self.step(projection):

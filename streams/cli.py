@@ -147,6 +147,38 @@ def demo() -> None:
 
 
 @main.command()
+@click.argument("projection", required=False)
+@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every projection.")
+def rebuild(projection: str | None, rebuild_all: bool) -> None:
+    """Drop a projection's rows and rebuild it from ledger position 0 (the worker may keep running)."""
+    from rich.progress import Progress
+
+    from ledger.application import LedgerApp
+    from ledger.database import ledger_env
+    from projections.registry import all_projections, by_name
+    from projections.runner import ProjectionRunner
+
+    if not projection and not rebuild_all:
+        err.print("name a projection or pass --all; projections: " + ", ".join(p.name for p in all_projections()))
+        sys.exit(2)
+    try:
+        chosen = all_projections() if rebuild_all else [by_name(projection or "")]
+    except KeyError as exc:
+        err.print(f"[red]error:[/red] {exc.args[0]}")
+        sys.exit(2)
+    with friendly_errors(), services(Settings(), broker="skip") as found:
+        runner = ProjectionRunner(LedgerApp(env=ledger_env(found.database_url)), found.database_url, all_projections())
+        head = runner.head()
+        with Progress(console=err) as progress:
+            for item in chosen:
+                task = progress.add_task(f"rebuilding {item.name}", total=head or 1)
+                runner.rebuild(item, lambda _, moved, __, task=task: progress.advance(task, moved))
+                progress.update(task, completed=head or 1)
+        runner.close()
+    console.print(f"rebuilt {', '.join(p.name for p in chosen)} up to ledger position {head}")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of every input event."""
     click.echo(json.dumps(event_schema(), indent=2))

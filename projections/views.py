@@ -1,0 +1,85 @@
+"""The analyst's interface: documented SQL views in the `projections` schema."""
+
+from __future__ import annotations
+
+from projections.tracking import SCHEMA
+
+# Views run with their owner's rights, so a role granted only these views reads no base table.
+VIEWS: dict[str, str] = {
+    "milestone_progress": f"""
+        SELECT partner_id, program_id, milestone_id, period, value, threshold, achieved, achieved_at,
+               bonus_amount, bonus_currency, times_awarded, greatest(threshold - value, 0) AS remaining
+        FROM {SCHEMA}.milestone_progress_rows""",
+    "second_tier_attribution": f"""
+        SELECT c.partner_id AS recruiter_id, s.partner_id AS recruit_id, c.currency,
+               min(c.level) AS level,
+               count(*) FILTER (WHERE s.status = 'completed' AND s.refunded < s.amount) AS recruit_sales,
+               coalesce(sum(s.amount - s.refunded) FILTER (WHERE s.status = 'completed'), 0)::bigint
+                   AS recruit_revenue,
+               sum(c.earned)::bigint AS commission_earned, sum(c.reversed)::bigint AS commission_reversed,
+               sum(c.earned - c.reversed)::bigint AS commission_net
+        FROM {SCHEMA}.commission_lines c JOIN {SCHEMA}.sales s USING (sale_id)
+        WHERE c.level >= 2
+        GROUP BY c.partner_id, s.partner_id, c.currency""",
+    "partner_period_totals": f"""
+        WITH periods AS (
+            SELECT s.*, kind, CASE kind WHEN 'lifetime' THEN 'lifetime'
+                     WHEN 'month' THEN to_char(s.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM')
+                     ELSE to_char(s.occurred_at AT TIME ZONE 'UTC', 'YYYY-"Q"Q') END AS period
+            FROM {SCHEMA}.sales s CROSS JOIN (VALUES ('lifetime'), ('month'), ('quarter')) AS k(kind))
+        SELECT p.kind AS period_kind, p.period, p.partner_id, p.currency,
+               count(*) FILTER (WHERE p.status = 'completed' AND p.refunded < p.amount) AS sales,
+               coalesce(sum(p.amount - p.refunded) FILTER (WHERE p.status = 'completed'), 0)::bigint AS revenue,
+               coalesce(sum(own.net), 0)::bigint AS commission
+        FROM periods p
+        LEFT JOIN LATERAL (SELECT sum(c.earned - c.reversed) AS net FROM {SCHEMA}.commission_lines c
+                           WHERE c.sale_id = p.sale_id AND c.partner_id = p.partner_id) own ON true
+        GROUP BY p.kind, p.period, p.partner_id, p.currency""",
+    "leaderboard": f"""
+        SELECT t.*,
+               rank() OVER (PARTITION BY period_kind, period, currency ORDER BY revenue DESC) AS rank_by_revenue,
+               rank() OVER (PARTITION BY period_kind, period, currency ORDER BY sales DESC) AS rank_by_sales,
+               rank() OVER (PARTITION BY period_kind, period, currency ORDER BY commission DESC) AS rank_by_commission
+        FROM {SCHEMA}.partner_period_totals t""",
+    "partner_activity": f"""
+        SELECT p.partner_id, p.program_id,
+               max(s.occurred_at) FILTER (WHERE s.status = 'completed') AS last_sale_at,
+               count(s.sale_id) FILTER (WHERE s.status = 'completed'
+                                        AND s.occurred_at > now() - interval '90 days') AS sales_last_90_days,
+               coalesce(max(s.occurred_at) FILTER (WHERE s.status = 'completed')
+                        < now() - make_interval(days => {SCHEMA}.inactive_after_days()), true) AS inactive
+        FROM {SCHEMA}.partners p LEFT JOIN {SCHEMA}.sales s ON s.partner_id = p.partner_id
+        GROUP BY p.partner_id, p.program_id""",
+    "partner_referrals": f"""
+        SELECT r.partner_id, r.kind, r.ref_id,
+               CASE g.referral_info
+                   WHEN 'first_name_last_initial' THEN trim(c.first_name || ' ' || left(c.last_name, 1) || '.')
+                   WHEN 'full_name' THEN trim(c.first_name || ' ' || c.last_name)
+                   WHEN 'full_name_email' THEN trim(c.first_name || ' ' || c.last_name)
+                   WHEN 'contact_id' THEN c.contact_id END AS customer,
+               CASE WHEN g.referral_info = 'full_name_email' THEN c.email END AS customer_email,
+               CASE WHEN g.show_purchase_history THEN r.product_id END AS product_id,
+               CASE WHEN g.show_purchase_history THEN r.amount END AS amount,
+               CASE WHEN g.show_purchase_history THEN r.currency END AS currency,
+               r.occurred_at, r.status
+        FROM (SELECT partner_id, 'sale' AS kind, sale_id AS ref_id, program_id, product_id, amount - refunded AS amount,
+                     currency, occurred_at, status FROM {SCHEMA}.sales
+              UNION ALL
+              SELECT d.partner_id, 'decline', d.decline_id, p.program_id, d.product_id, d.amount, d.currency,
+                     d.occurred_at, 'declined' FROM {SCHEMA}.declines d
+              JOIN {SCHEMA}.partners p ON p.partner_id = d.partner_id) r
+        JOIN {SCHEMA}.programs g ON g.program_id = r.program_id
+        LEFT JOIN {SCHEMA}.customer_contacts c ON c.ref_kind = r.kind AND c.ref_id = r.ref_id
+        WHERE r.kind = 'sale' OR g.show_declines""",
+}
+
+FUNCTIONS = [
+    # `ALTER DATABASE … SET ledger.inactive_after_days = 45` changes when a partner counts as inactive.
+    f"""CREATE OR REPLACE FUNCTION {SCHEMA}.inactive_after_days() RETURNS int LANGUAGE sql STABLE AS
+        $$ SELECT coalesce(nullif(current_setting('ledger.inactive_after_days', true), '')::int, 30) $$""",
+]
+
+
+def view_ddl() -> list[str]:
+    """Statements (re)creating every view, in dependency order."""
+    return FUNCTIONS + [f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS {body}" for name, body in VIEWS.items()]
