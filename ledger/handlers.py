@@ -11,7 +11,12 @@ from ledger.commissions import commission_lines
 from ledger.corrections import TermsCorrection
 from ledger.decline import Decline
 from ledger.effects import SaleEffects
-from ledger.errors import PrerequisiteMissingError, RecruitmentError, RejectedError, UnknownReferenceError
+from ledger.errors import (
+    PrerequisiteMissingError,
+    RecruitmentError,
+    RejectedError,
+    UnknownReferenceError,
+)
 from ledger.ids import aggregate_id, transaction_id
 from ledger.partner import Partner, email_digest
 from ledger.program import Program

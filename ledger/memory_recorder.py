@@ -14,7 +14,12 @@ from eventsourcing.popo import POPOApplicationRecorder
 from ledger.maturation import Maturity
 from ledger.notifications import Notification
 from ledger.parking import ParkedEvent
-from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary, StoredDeadLetter
+from ledger.persistence import (
+    InboxRecord,
+    LedgerRecorder,
+    ParkingSummary,
+    StoredDeadLetter,
+)
 
 
 class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):

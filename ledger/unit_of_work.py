@@ -78,10 +78,10 @@ class UnitOfWork:
 
     def rollback(self, checkpoint: Checkpoint) -> None:
         """Undo everything since the checkpoint: an event is applied whole or not at all."""
-        for aggregate_id, before in checkpoint.pending.items():
-            aggregate = self._loaded.get(aggregate_id)
+        for touched, before in checkpoint.pending.items():
+            aggregate = self._loaded.get(touched)
             if aggregate is not None and len(aggregate.pending_events) > before:
-                self._loaded[aggregate_id] = self._replay(aggregate_id, aggregate.pending_events[:before])
+                self._loaded[touched] = self._replay(touched, aggregate.pending_events[:before])
         notifications, maturities, sales = checkpoint.side
         del self.notifications[notifications:], self.maturities[maturities:], self.sales_decided[sales:]
 

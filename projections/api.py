@@ -1,42 +1,22 @@
-"""Read-only HTTP API over the projections (FastAPI, OpenAPI at /docs)."""
+"""Read-only HTTP API over the projections (FastAPI; OpenAPI at /docs). Keys: `Authorization: Bearer …`."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import ConnectionPool
-from pydantic import BaseModel
 
-from projections.queries import balance_document, partner_balances
+from projections import queries
+from projections.access import Principal, principal_for
+from projections.models import PartnerBalance
 from projections.status import ledger_status
 
-
-class Money(BaseModel):
-    """Integer minor units of one currency, as in the input contract."""
-
-    amount: int
-    currency: str
-
-
-class CurrencyBalance(BaseModel):
-    """A partner's balances in one currency."""
-
-    currency: str
-    pending: Money
-    available: Money
-    paid: Money
-    lifetime_earned: Money
-    lifetime_reversed: Money
-
-
-class PartnerBalance(BaseModel):
-    """Every currency balance of one partner."""
-
-    partner_id: str
-    balances: list[CurrencyBalance]
+bearer = HTTPBearer(auto_error=False, description="A key made with `ledger keys create`")
 
 
 def _connection(request: Request) -> Iterator[Any]:
@@ -45,6 +25,26 @@ def _connection(request: Request) -> Iterator[Any]:
 
 
 Conn = Annotated[Any, Depends(_connection)]
+
+
+def _principal(conn: Conn, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    principal = principal_for(conn, credentials.credentials) if credentials else None
+    if principal is None:
+        raise HTTPException(401, "a valid API key is required: Authorization: Bearer <key>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+Caller = Annotated[Principal, Depends(_principal)]
+
+
+def _partner(partner_id: str, caller: Caller) -> str:
+    if not caller.may_see(partner_id):
+        raise HTTPException(403, "this key may only read its own partner's data")
+    return partner_id
+
+
+PartnerId = Annotated[str, Depends(_partner)]
 
 
 def create_api(database_url: str) -> FastAPI:
@@ -61,20 +61,58 @@ def create_api(database_url: str) -> FastAPI:
 
     api = FastAPI(title="Commission ledger", version="0.1.0", lifespan=lifespan,
                   description="Read-only views of the commission ledger's projections.")
-
     api.state.pool = pool
+    _routes(api)
+    return api
 
+
+def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
     @api.get("/health")
     def health(conn: Conn) -> dict[str, Any]:
-        """Liveness plus the ledger head, projection lag and dead-letter count."""
+        """Liveness plus the ledger head, projection lag and dead-letter count (no key needed)."""
         return {"status": "ok"} | ledger_status(conn).as_dict()
 
     @api.get("/partners/{partner_id}/balance", response_model=PartnerBalance)
-    def balance(partner_id: str, conn: Conn) -> PartnerBalance:
+    def balance(partner_id: PartnerId, conn: Conn) -> PartnerBalance:
         """The partner's pending, available and paid money per currency."""
-        rows = partner_balances(conn, partner_id)
+        rows = queries.partner_balances(conn, partner_id)
         if not rows:
             raise HTTPException(404, f"no balance for partner {partner_id}")
-        return PartnerBalance.model_validate(balance_document(partner_id, rows))
+        return PartnerBalance.model_validate(queries.balance_document(partner_id, rows))
 
-    return api
+    @api.get("/partners/{partner_id}/statement")
+    def statement(partner_id: PartnerId, conn: Conn, start: Annotated[datetime, Query(alias="from")],
+                  end: Annotated[datetime | None, Query(alias="to")] = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        """The partner's ledger lines in [from, to), oldest first, paginated."""
+        lines = queries.statement(conn, partner_id, start, end or datetime.now(UTC), limit, offset)
+        return {"partner_id": partner_id, "lines": lines, "limit": limit, "offset": offset}
+
+    @api.get("/partners/{partner_id}/downline")
+    def downline(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
+        """Each recruit (any depth) and what the partner earned from them above level 1."""
+        return queries.for_partner(conn, "second_tier_attribution", "recruiter_id", partner_id)
+
+    @api.get("/partners/{partner_id}/milestones")
+    def milestones(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
+        """Progress on every milestone and period."""
+        return queries.for_partner(conn, "milestone_progress", "partner_id", partner_id)
+
+    @api.get("/partners/{partner_id}/referrals")
+    def referrals(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
+        """Referred customers as the program lets the partner see them (privacy level, declines, history)."""
+        return queries.for_partner(conn, "partner_referrals", "partner_id", partner_id)
+
+    @api.get("/partners/{partner_id}/activity")
+    def activity(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
+        """Last sale, sales in the last 90 days, inactive flag."""
+        return queries.for_partner(conn, "partner_activity", "partner_id", partner_id)
+
+    @api.get("/leaderboard")
+    def leaderboard(caller: Caller, conn: Conn, period_kind: Literal["lifetime", "month", "quarter"] = "lifetime",
+                    period: str = "lifetime", by: Literal["revenue", "sales", "commission"] = "revenue",
+                    currency: str = "USD", limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
+        """Partners ranked for a period; a partner key gets only its own row."""
+        only = None if caller.kind == "analyst" else caller.partner_id
+        return queries.leaderboard(conn, period_kind, period, by, currency, only, limit)

@@ -72,3 +72,41 @@ def balance_document(partner_id: str, rows: list[BalanceRow]) -> dict[str, Any]:
             for r in rows
         ],
     }
+
+
+def rows_as_dicts(conn: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Run a read-only query; an absent projection reads as no rows."""
+    try:
+        cursor = conn.execute(sql, params)
+    except psycopg.errors.UndefinedTable:
+        return []
+    names = [c.name for c in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def statement(conn: psycopg.Connection[Any], partner_id: str, start: Any, end: Any, limit: int,
+              offset: int) -> list[dict[str, Any]]:
+    """A partner's ledger lines in [start, end), oldest first, one page."""
+    return rows_as_dicts(conn, f"""
+        SELECT occurred_at, kind, sale_id, level, detail, source, destination, amount, currency, transaction_id
+        FROM {SCHEMA}.statement_lines WHERE partner_id = %s AND occurred_at >= %s AND occurred_at < %s
+        ORDER BY occurred_at, aggregate_id, version, line LIMIT %s OFFSET %s""",
+        (partner_id, start, end, limit, offset))
+
+
+def for_partner(conn: psycopg.Connection[Any], view: str, column: str, partner_id: str) -> list[dict[str, Any]]:
+    """Rows of a projections view that belong to one partner."""
+    return rows_as_dicts(conn, f"SELECT * FROM {SCHEMA}.{view} WHERE {column} = %s ORDER BY 1, 2, 3",
+                         (partner_id,))
+
+
+def leaderboard(conn: psycopg.Connection[Any], period_kind: str, period: str, by: str, currency: str,
+                partner_id: str | None, limit: int) -> list[dict[str, Any]]:
+    """Partners ranked by revenue, sales or commission in one period (all, or one partner's row)."""
+    rank = {"revenue": "rank_by_revenue", "sales": "rank_by_sales", "commission": "rank_by_commission"}[by]
+    only = "AND partner_id = %s" if partner_id else ""
+    params: tuple[Any, ...] = (period_kind, period, currency, *((partner_id,) if partner_id else ()), limit)
+    return rows_as_dicts(conn, f"""
+        SELECT {rank} AS rank, partner_id, sales, revenue, commission, currency FROM {SCHEMA}.leaderboard
+        WHERE period_kind = %s AND period = %s AND currency = %s {only} ORDER BY {rank}, partner_id LIMIT %s""",
+        params)

@@ -8,11 +8,13 @@ from projections.commissions import CommissionLines
 from projections.directory import PartnerDirectory
 from projections.milestones import MilestoneProgressView
 from projections.sales import SalesFacts
+from projections.statement import StatementLines
 
 
 def all_projections() -> list[Projection]:
     """A fresh instance of each projection."""
-    return [PartnerBalances(), PartnerDirectory(), SalesFacts(), CommissionLines(), MilestoneProgressView()]
+    return [PartnerBalances(), PartnerDirectory(), SalesFacts(), CommissionLines(), MilestoneProgressView(),
+            StatementLines()]
 
 
 def by_name(name: str) -> Projection:

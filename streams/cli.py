@@ -5,28 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-import psycopg
-from rich.console import Console
 
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
 from schemas.parsing import event_schema
+from streams.admin import analyst_role, keys, rebuild
+from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table
-from streams.embedded import EmbeddedServiceError
-from streams.kafka import BrokerUnavailableError
 from streams.logs import configure_logging
-from streams.services import ServiceNotFoundError, Services, services
+from streams.services import Services, services
 from streams.settings import Settings
-
-console = Console()
-err = Console(stderr=True)
-
 
 
 @click.group()
@@ -39,20 +31,6 @@ def main(log_level: str, json_logs: bool) -> None:
     PostgreSQL and broker under LEDGER_HOME (default ./.ledger).
     """
     configure_logging(log_level, json_logs)
-
-
-@contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Turn infrastructure failures into one line that says what to do next."""
-    try:
-        yield
-    except (ServiceNotFoundError, BrokerUnavailableError, EmbeddedServiceError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        sys.exit(2)
-    except psycopg.OperationalError as exc:
-        err.print(f"[red]error:[/red] cannot reach PostgreSQL ({str(exc).splitlines()[0]}). "
-                  "Check DATABASE_URL, or unset it to use the embedded database.")
-        sys.exit(2)
 
 
 @main.command()
@@ -108,7 +86,7 @@ def produce(file: Any, topic: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Money as integer minor units per currency.")
 def balance(partner: str, as_json: bool) -> None:
     """A partner's pending, available and paid balances."""
-    with friendly_errors(), _database() as conn:
+    with friendly_errors(), database() as conn:
         rows = partner_balances(conn, partner)
     if as_json:
         click.echo(json.dumps(balance_document(partner, rows)))
@@ -123,7 +101,7 @@ def balance(partner: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def status(as_json: bool) -> None:
     """Ledger head position, each projection's position and lag, dead letters."""
-    with friendly_errors(), _database() as conn:
+    with friendly_errors(), database() as conn:
         current = ledger_status(conn)
     if as_json:
         click.echo(json.dumps(current.as_dict()))
@@ -147,47 +125,9 @@ def demo() -> None:
 
 
 @main.command()
-@click.argument("projection", required=False)
-@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every projection.")
-def rebuild(projection: str | None, rebuild_all: bool) -> None:
-    """Drop a projection's rows and rebuild it from ledger position 0 (the worker may keep running)."""
-    from rich.progress import Progress
-
-    from ledger.application import LedgerApp
-    from ledger.database import ledger_env
-    from projections.registry import all_projections, by_name
-    from projections.runner import ProjectionRunner
-
-    if not projection and not rebuild_all:
-        err.print("name a projection or pass --all; projections: " + ", ".join(p.name for p in all_projections()))
-        sys.exit(2)
-    try:
-        chosen = all_projections() if rebuild_all else [by_name(projection or "")]
-    except KeyError as exc:
-        err.print(f"[red]error:[/red] {exc.args[0]}")
-        sys.exit(2)
-    with friendly_errors(), services(Settings(), broker="skip") as found:
-        runner = ProjectionRunner(LedgerApp(env=ledger_env(found.database_url)), found.database_url, all_projections())
-        head = runner.head()
-        with Progress(console=err) as progress:
-            for item in chosen:
-                task = progress.add_task(f"rebuilding {item.name}", total=head or 1)
-                runner.rebuild(item, lambda _, moved, __, task=task: progress.advance(task, moved))
-                progress.update(task, completed=head or 1)
-        runner.close()
-    console.print(f"rebuilt {', '.join(p.name for p in chosen)} up to ledger position {head}")
-
-
-@main.command()
 def schema() -> None:
     """Print the JSON Schema of every input event."""
     click.echo(json.dumps(event_schema(), indent=2))
-
-
-@contextmanager
-def _database() -> Iterator[psycopg.Connection[Any]]:
-    with services(Settings(), broker="skip") as found, psycopg.connect(found.database_url, autocommit=True) as conn:
-        yield conn
 
 
 def demo_file() -> Path:
@@ -197,6 +137,10 @@ def demo_file() -> Path:
 
 __all__ = ["Services", "demo_file", "main"]
 
+
+main.add_command(rebuild)
+main.add_command(keys)
+main.add_command(analyst_role)
 
 if __name__ == "__main__":
     main()

@@ -23,12 +23,19 @@ def caught_up(harness: Harness) -> Harness:
     return harness
 
 
-def _api_get(harness: Harness, path: str) -> httpx.Response:
+def _partner_key(harness: Harness, partner_id: str) -> str:
+    made = harness.ledger("keys", "create", "--partner", partner_id)
+    assert made.returncode == 0, made.stderr
+    return made.stdout.strip().splitlines()[-1]
+
+
+def _api_get(harness: Harness, path: str, key: str | None = None) -> httpx.Response:
     url = f"http://127.0.0.1:{harness.api_port}{path}"
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
 
     def attempt() -> httpx.Response | None:
         try:
-            return httpx.get(url, timeout=5)
+            return httpx.get(url, timeout=5, headers=headers)
         except httpx.TransportError:
             return None
     return wait_for(attempt, f"the API to answer {path}")
@@ -36,7 +43,7 @@ def _api_get(harness: Harness, path: str) -> httpx.Response:
 
 def test_ledger_balance_json_agrees_with_the_http_api(caught_up: Harness) -> None:
     cli = caught_up.ledger("balance", "rex", "--json")
-    api = _api_get(caught_up, "/partners/rex/balance")
+    api = _api_get(caught_up, "/partners/rex/balance", _partner_key(caught_up, "rex"))
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout) == api.json()
     assert api.json()["balances"][0]["available"] == {"amount": 1_500, "currency": "USD"}
@@ -48,7 +55,17 @@ def test_ledger_status_shows_zero_lag_once_caught_up(caught_up: Harness) -> None
 
 
 def test_unknown_partner_balance_is_404(caught_up: Harness) -> None:
-    assert _api_get(caught_up, "/partners/nobody/balance").status_code == 404
+    assert _api_get(caught_up, "/partners/nobody/balance", _partner_key(caught_up, "nobody")).status_code == 404
+
+
+def test_the_api_refuses_requests_without_a_key(caught_up: Harness) -> None:
+    assert _api_get(caught_up, "/partners/rex/balance").status_code == 401
+
+
+def test_ledger_rebuild_all_reports_every_projection(caught_up: Harness) -> None:
+    result = caught_up.ledger("rebuild", "--all")
+    assert result.returncode == 0, result.stderr
+    assert "partner_balances" in result.stdout and "statement_lines" in result.stdout
 
 
 def test_produce_routes_each_event_to_its_topic(harness: Harness, tmp_path: object) -> None:

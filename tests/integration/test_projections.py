@@ -106,3 +106,29 @@ def test_rebuilding_every_projection_reproduces_the_live_tables(projected: tuple
     for projection in all_projections():
         runner.rebuild(projection)
     assert {t: db.execute(f"SELECT * FROM projections.{t} ORDER BY 1, 2").fetchall() for t in tables} == live
+
+
+@pytest.fixture
+def analyst(projected: tuple[LedgerApp, Any], database_url: str) -> Any:
+    """A connection as a freshly granted analyst role."""
+    import uuid
+
+    from projections.roles import grant_analyst
+
+    role = f"analyst_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        grant_analyst(admin, role, None)
+    conn = psycopg.connect(database_url, user=role, autocommit=True)
+    yield conn
+    conn.close()
+
+
+def test_the_analyst_role_reads_the_views(analyst: Any) -> None:
+    assert analyst.execute("SELECT count(*) FROM projections.leaderboard").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("table", ["ledger.ledger_events", "ledger.inbox", "projections.customer_contacts",
+                                   "projections.partner_referrals"])
+def test_the_analyst_role_is_refused_the_raw_ledger_and_contact_data(analyst: Any, table: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        analyst.execute(f"SELECT * FROM {table}")

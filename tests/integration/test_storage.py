@@ -9,9 +9,9 @@ import pytest
 
 from ledger.application import LedgerApp
 from ledger.database import ledger_env
+from ledger.partner import Partner
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from ledger.partner import Partner
 from tests.builders import inbound, program, refund, sale, two_tier_events
 
 pytestmark = pytest.mark.integration

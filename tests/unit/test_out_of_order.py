@@ -6,7 +6,16 @@ from collections.abc import Callable
 
 from ledger.application import LedgerApp
 from schemas import Reason
-from tests.builders import declined, inbound, joined, payout, program, refund, sale, two_tier_events
+from tests.builders import (
+    declined,
+    inbound,
+    joined,
+    payout,
+    program,
+    refund,
+    sale,
+    two_tier_events,
+)
 from tests.unit.conftest import Apply
 
 Balance = Callable[..., int]

@@ -1,0 +1,92 @@
+"""Administrative `ledger` commands: rebuilding projections and managing API keys."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from streams.cli_support import console, database, err, friendly_errors
+from streams.services import services
+from streams.settings import Settings
+
+
+@click.command()
+@click.argument("projection", required=False)
+@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every projection.")
+def rebuild(projection: str | None, rebuild_all: bool) -> None:
+    """Drop a projection's rows and rebuild it from ledger position 0 (the worker may keep running)."""
+    from rich.progress import Progress
+
+    from ledger.application import LedgerApp
+    from ledger.database import ledger_env
+    from projections.registry import all_projections, by_name
+    from projections.runner import ProjectionRunner
+
+    if not projection and not rebuild_all:
+        err.print("name a projection or pass --all; projections: " + ", ".join(p.name for p in all_projections()))
+        sys.exit(2)
+    try:
+        chosen = all_projections() if rebuild_all else [by_name(projection or "")]
+    except KeyError as exc:
+        err.print(f"[red]error:[/red] {exc.args[0]}")
+        sys.exit(2)
+    with friendly_errors(), services(Settings(), broker="skip") as found:
+        runner = ProjectionRunner(LedgerApp(env=ledger_env(found.database_url)), found.database_url, all_projections())
+        head = runner.head()
+        with Progress(console=err) as progress:
+            for item in chosen:
+                task = progress.add_task(f"rebuilding {item.name}", total=head or 1)
+                runner.rebuild(item, lambda _, moved, __, task=task: progress.advance(task, moved))
+                progress.update(task, completed=head or 1)
+        runner.close()
+    console.print(f"rebuilt {', '.join(p.name for p in chosen)} up to ledger position {head}")
+
+
+@click.group()
+def keys() -> None:
+    """API keys: a partner key reads one partner's data, an analyst key reads everything."""
+
+
+@keys.command("create")
+@click.option("--partner", "partner_id", default=None, help="The partner this key may read.")
+@click.option("--analyst", is_flag=True, help="A key that reads every partner.")
+def keys_create(partner_id: str | None, analyst: bool) -> None:
+    """Make a key; the secret is printed once and stored only as a hash."""
+    from projections.access import create_key
+
+    if bool(partner_id) == analyst:
+        err.print("give exactly one of --partner ID or --analyst")
+        sys.exit(2)
+    with friendly_errors(), database() as conn:
+        key_id, secret = create_key(conn, partner_id)
+    console.print(f"key {key_id} ({'partner ' + partner_id if partner_id else 'analyst'}); send it as "
+                  f"'Authorization: Bearer <key>'. It is shown only now:")
+    click.echo(secret)
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key by its id (printed by `ledger keys create`)."""
+    from projections.access import revoke_key
+
+    with friendly_errors(), database() as conn:
+        if not revoke_key(conn, key_id):
+            err.print(f"no active key with id {key_id!r}")
+            sys.exit(1)
+    console.print(f"key {key_id} revoked")
+
+
+
+
+@click.command("analyst-role")
+@click.argument("role")
+@click.option("--password", default=None, help="Password of the login role (omit for trust or peer auth).")
+def analyst_role(role: str, password: str | None) -> None:
+    """Create a read-only database role for analysts: projection views only, no raw ledger, no contacts."""
+    from projections.roles import grant_analyst
+
+    with friendly_errors(), database() as conn:
+        grant_analyst(conn, role, password)
+    console.print(f"role {role} may read the projections views; connect with psql as {role}")

@@ -1,0 +1,42 @@
+"""What every `ledger` command shares: consoles, friendly errors, a database connection."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from rich.console import Console
+
+from streams.embedded import EmbeddedServiceError
+from streams.kafka import BrokerUnavailableError
+from streams.services import ServiceNotFoundError, services
+from streams.settings import Settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn infrastructure failures into one line that says what to do next."""
+    try:
+        yield
+    except (ServiceNotFoundError, BrokerUnavailableError, EmbeddedServiceError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except psycopg.OperationalError as exc:
+        err.print(f"[red]error:[/red] cannot reach PostgreSQL ({str(exc).splitlines()[0]}). "
+                  "Check DATABASE_URL, or unset it to use the embedded database.")
+        sys.exit(2)
+
+
+
+@contextmanager
+def database() -> Iterator[psycopg.Connection[Any]]:
+    with services(Settings(), broker="skip") as found, psycopg.connect(found.database_url, autocommit=True) as conn:
+        yield conn
+
+
