@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -47,6 +47,23 @@ def _partner(partner_id: str, caller: Caller) -> str:
 PartnerId = Annotated[str, Depends(_partner)]
 
 
+# Partner-scoped views: path → (view, the column naming the partner, what it answers).
+PARTNER_VIEWS = {
+    "downline": ("second_tier_attribution", "recruiter_id",
+                 "Each recruit (any depth) and what the partner earned from them above level 1"),
+    "milestones": ("milestone_progress", "partner_id", "Progress on every milestone and period"),
+    "referrals": ("partner_referrals", "partner_id",
+                  "Referred customers as the program lets the partner see them (privacy level, declines, history)"),
+    "activity": ("partner_activity", "partner_id", "Last sale, sales in the last 90 days, inactive flag"),
+}
+
+
+def _view_route(view: str, column: str) -> Callable[..., list[dict[str, Any]]]:
+    def read(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
+        return queries.for_partner(conn, view, column, partner_id)
+    return read
+
+
 def create_api(database_url: str) -> FastAPI:
     """The API app; its connection pool opens on startup, not on import."""
     pool = ConnectionPool(database_url, min_size=1, max_size=4, open=False, kwargs={"autocommit": True})
@@ -89,25 +106,9 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
         lines = queries.statement(conn, partner_id, start, end or datetime.now(UTC), limit, offset)
         return {"partner_id": partner_id, "lines": lines, "limit": limit, "offset": offset}
 
-    @api.get("/partners/{partner_id}/downline")
-    def downline(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
-        """Each recruit (any depth) and what the partner earned from them above level 1."""
-        return queries.for_partner(conn, "second_tier_attribution", "recruiter_id", partner_id)
-
-    @api.get("/partners/{partner_id}/milestones")
-    def milestones(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
-        """Progress on every milestone and period."""
-        return queries.for_partner(conn, "milestone_progress", "partner_id", partner_id)
-
-    @api.get("/partners/{partner_id}/referrals")
-    def referrals(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
-        """Referred customers as the program lets the partner see them (privacy level, declines, history)."""
-        return queries.for_partner(conn, "partner_referrals", "partner_id", partner_id)
-
-    @api.get("/partners/{partner_id}/activity")
-    def activity(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
-        """Last sale, sales in the last 90 days, inactive flag."""
-        return queries.for_partner(conn, "partner_activity", "partner_id", partner_id)
+    for path, (view, column, summary) in PARTNER_VIEWS.items():
+        api.add_api_route(f"/partners/{{partner_id}}/{path}", _view_route(view, column), methods=["GET"],
+                          summary=summary, response_model=list[dict[str, Any]])
 
     @api.get("/leaderboard")
     def leaderboard(caller: Caller, conn: Conn, period_kind: Literal["lifetime", "month", "quarter"] = "lifetime",

@@ -22,19 +22,23 @@ VIEWS: dict[str, str] = {
         WHERE c.level >= 2
         GROUP BY c.partner_id, s.partner_id, c.currency""",
     "partner_period_totals": f"""
-        WITH periods AS (
-            SELECT s.*, kind, CASE kind WHEN 'lifetime' THEN 'lifetime'
-                     WHEN 'month' THEN to_char(s.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM')
-                     ELSE to_char(s.occurred_at AT TIME ZONE 'UTC', 'YYYY-"Q"Q') END AS period
-            FROM {SCHEMA}.sales s CROSS JOIN (VALUES ('lifetime'), ('month'), ('quarter')) AS k(kind))
-        SELECT p.kind AS period_kind, p.period, p.partner_id, p.currency,
-               count(*) FILTER (WHERE p.status = 'completed' AND p.refunded < p.amount) AS sales,
-               coalesce(sum(p.amount - p.refunded) FILTER (WHERE p.status = 'completed'), 0)::bigint AS revenue,
-               coalesce(sum(own.net), 0)::bigint AS commission
-        FROM periods p
-        LEFT JOIN LATERAL (SELECT sum(c.earned - c.reversed) AS net FROM {SCHEMA}.commission_lines c
-                           WHERE c.sale_id = p.sale_id AND c.partner_id = p.partner_id) own ON true
-        GROUP BY p.kind, p.period, p.partner_id, p.currency""",
+        WITH facts AS (
+            SELECT s.partner_id, s.currency, s.occurred_at,
+                   (s.status = 'completed' AND s.refunded < s.amount)::int AS sales,
+                   CASE WHEN s.status = 'completed' THEN s.amount - s.refunded ELSE 0 END AS revenue,
+                   0::bigint AS commission
+            FROM {SCHEMA}.sales s
+            UNION ALL
+            SELECT c.partner_id, c.currency, c.first_occurred_at, 0, 0, c.earned - c.reversed
+            FROM {SCHEMA}.commission_lines c),
+        periods AS (
+            SELECT f.*, k.kind, CASE k.kind WHEN 'lifetime' THEN 'lifetime'
+                     WHEN 'month' THEN to_char(f.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM')
+                     ELSE to_char(f.occurred_at AT TIME ZONE 'UTC', 'YYYY-"Q"Q') END AS period
+            FROM facts f CROSS JOIN (VALUES ('lifetime'), ('month'), ('quarter')) AS k(kind))
+        SELECT kind AS period_kind, period, partner_id, currency, sum(sales)::bigint AS sales,
+               sum(revenue)::bigint AS revenue, sum(commission)::bigint AS commission
+        FROM periods GROUP BY kind, period, partner_id, currency""",
     "leaderboard": f"""
         SELECT t.*,
                rank() OVER (PARTITION BY period_kind, period, currency ORDER BY revenue DESC) AS rank_by_revenue,

@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-echo "==> checking import layers"
+echo "==> checking import layers and lint"
 .venv/bin/lint-imports
+.venv/bin/ruff check --select F,I schemas ledger projections streams tests
 echo "==> running the test suite"
 exec .venv/bin/pytest "$@"

@@ -17,6 +17,7 @@ from streams.admin import analyst_role, keys, rebuild
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table
 from streams.logs import configure_logging
+from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.services import Services, services
 from streams.settings import Settings
 
@@ -141,6 +142,8 @@ __all__ = ["Services", "demo_file", "main"]
 main.add_command(rebuild)
 main.add_command(keys)
 main.add_command(analyst_role)
+for command in QUERY_COMMANDS:
+    main.add_command(command)
 
 if __name__ == "__main__":
     main()

@@ -132,3 +132,18 @@ def test_the_analyst_role_reads_the_views(analyst: Any) -> None:
 def test_the_analyst_role_is_refused_the_raw_ledger_and_contact_data(analyst: Any, table: str) -> None:
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         analyst.execute(f"SELECT * FROM {table}")
+
+
+def test_statement_lines_add_up_to_each_partners_balances(projected: tuple[LedgerApp, Any]) -> None:
+    _, db = projected
+    moved = db.execute("""
+        SELECT partner_id, bucket, sum(delta) FROM (
+            SELECT partner_id, split_part(destination, ':', 3) AS bucket, amount AS delta
+            FROM projections.statement_lines WHERE destination LIKE 'partner:%'
+            UNION ALL
+            SELECT partner_id, split_part(source, ':', 3), -amount
+            FROM projections.statement_lines WHERE source LIKE 'partner:%') m
+        GROUP BY 1, 2 HAVING sum(delta) <> 0""").fetchall()
+    rows = db.execute("SELECT partner_id, pending, available, paid FROM projections.partner_balances").fetchall()
+    balances = {(p, b): v for p, *values in rows for b, v in zip(("pending", "available", "paid"), values) if v}
+    assert {(p, b): int(v) for p, b, v in moved} == balances

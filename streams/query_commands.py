@@ -1,0 +1,100 @@
+"""`ledger partners | leaderboard | milestones | downline | statement`: the projections from a terminal."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from rich.table import Table
+
+from projections import queries
+from streams.cli_support import console, database, friendly_errors
+from streams.display import format_money
+
+MONEY = {"amount", "revenue", "commission", "recruit_revenue", "commission_earned", "commission_reversed",
+         "commission_net", "bonus_amount", "pending", "available", "paid"}
+as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON (money as integer minor units).")
+
+
+def show(rows: list[dict[str, Any]], title: str, json_out: bool) -> None:
+    """Rows as JSON, or as an aligned table with money in major units."""
+    if json_out:
+        click.echo(json.dumps(rows, default=str))
+        return
+    if not rows:
+        console.print(f"{title}: nothing yet (`ledger status` shows whether the ledger is caught up)")
+        return
+    table = Table(title=title)
+    for column in rows[0]:
+        table.add_column(column, justify="right" if column in MONEY else "left")
+    for row in rows:
+        currency = row.get("currency") or row.get("bonus_currency") or "USD"
+        table.add_row(*(format_money(v, currency) if k in MONEY and isinstance(v, int) else ("" if v is None else str(v))
+                        for k, v in row.items()))
+    console.print(table)
+
+
+@click.command()
+@as_json
+def partners(as_json: bool) -> None:
+    """Every partner: program, recruiter, joined."""
+    with friendly_errors(), database() as conn:
+        rows = queries.rows_as_dicts(conn, "SELECT partner_id, name, program_id, recruited_by, joined_at "
+                                           "FROM projections.partners ORDER BY partner_id")
+    show(rows, "Partners", as_json)
+
+
+@click.command()
+@click.option("--by", type=click.Choice(["revenue", "sales", "commission"]), default="revenue", show_default=True)
+@click.option("--period", default="lifetime", show_default=True, help="lifetime, a month (2026-03) or a quarter (2026-Q1)")
+@click.option("--currency", default="USD", show_default=True)
+@click.option("--limit", default=20, show_default=True)
+@as_json
+def leaderboard(by: str, period: str, currency: str, limit: int, as_json: bool) -> None:
+    """Partners ranked by revenue, sales or commission for a period."""
+    kind = "lifetime" if period == "lifetime" else ("quarter" if "Q" in period else "month")
+    with friendly_errors(), database() as conn:
+        rows = queries.leaderboard(conn, kind, period, by, currency, None, limit)
+    show(rows, f"Leaderboard by {by}, {period}", as_json)
+
+
+def _partner_view(name: str, view: str, column: str, title: str, doc: str) -> click.Command:
+    """A command printing one partner's rows of a projections view."""
+    def read(partner: str, as_json: bool) -> None:
+        with friendly_errors(), database() as conn:
+            rows = queries.for_partner(conn, view, column, partner)
+        show(rows, f"{title} {partner}", as_json)
+    read.__doc__ = doc
+    return click.command(name)(click.argument("partner")(as_json(read)))
+
+
+milestones = _partner_view("milestones", "milestone_progress", "partner_id", "Milestones of",
+                           "A partner's progress on every milestone and period.")
+downline = _partner_view("downline", "second_tier_attribution", "recruiter_id", "Downline of",
+                         "A partner's recruits and what the partner earned from them above level 1.")
+
+
+@click.command()
+@click.argument("partner")
+@click.option("--from", "start", type=click.DateTime(), required=True, help="First day (UTC), e.g. 2026-03-01")
+@click.option("--to", "end", type=click.DateTime(), default=None, help="Day after the last (UTC); default now")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (money as integer minor units).")
+@as_json
+def statement(partner: str, start: datetime, end: datetime | None, as_csv: bool, as_json: bool) -> None:
+    """A partner's ledger lines in a period."""
+    until = (end or datetime.now(UTC)).replace(tzinfo=UTC)
+    with friendly_errors(), database() as conn:
+        rows = queries.statement(conn, partner, start.replace(tzinfo=UTC), until, 1_000_000, 0)
+    if as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["occurred_at"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    show(rows, f"Statement of {partner}", as_json)
+
+
+COMMANDS = (partners, leaderboard, milestones, downline, statement)
