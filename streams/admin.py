@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -90,3 +91,22 @@ def analyst_role(role: str, password: str | None) -> None:
     with friendly_errors(), database() as conn:
         grant_analyst(conn, role, password)
     console.print(f"role {role} may read the projections views; connect with psql as {role}")
+
+
+@click.command()
+@click.option("--events", default=1_000_000, show_default=True, help="Messages to publish (about 1 % duplicates).")
+@click.option("--partners", default=10_000, show_default=True, help="Partners in the recruitment tree.")
+@click.option("--rate", default=5_000, show_default=True, help="Offered events/s for the lag percentiles.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every figure and ratio to this JSON file.")
+def bench(events: int, partners: int, rate: int, json_path: Path | None) -> None:
+    """Benchmark the ledger against PostgreSQL COPY, plain aiokafka and a naive baseline, in one run."""
+    from streams.bench.run import run_bench, write_json
+
+    with friendly_errors(), services(Settings(), broker="start") as found:
+        figures = run_bench(found, events, partners, rate, lambda text: err.print(f"[dim]{text}[/dim]"))
+    figures.print(console)
+    write_json(figures, json_path)
+    if not figures.totals_match or figures.final_max_lag != 0:
+        err.print("[red]the ledger's totals or lag are not as expected; see the JSON for details[/red]")
+        sys.exit(1)

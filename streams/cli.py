@@ -13,7 +13,7 @@ import click
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
 from schemas.parsing import event_schema
-from streams.admin import analyst_role, keys, rebuild
+from streams.admin import analyst_role, bench, keys, rebuild
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table
 from streams.logs import configure_logging
@@ -142,6 +142,7 @@ __all__ = ["Services", "demo_file", "main"]
 main.add_command(rebuild)
 main.add_command(keys)
 main.add_command(analyst_role)
+main.add_command(bench)
 for command in QUERY_COMMANDS:
     main.add_command(command)
 

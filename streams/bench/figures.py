@@ -1,0 +1,71 @@
+"""The benchmark's figures, their ratios, and how they are printed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass
+class Figures:
+    """Everything one `ledger bench` run measured, on this machine, in this run."""
+
+    events: int = 0
+    distinct_events: int = 0
+    partners: int = 0
+    end_to_end_events_per_s: float = 0.0
+    lag_p50_ms: float | None = None
+    lag_p99_ms: float | None = None
+    offered_rate: int = 0
+    rebuild_positions_per_s: float = 0.0
+    worker_peak_rss_mb: float = 0.0
+    copy_rows_per_s: float = 0.0
+    raw_consume_per_s: float = 0.0
+    naive_events_per_s: float = 0.0
+    ledger_head: int = 0
+    final_max_lag: int = -1
+    totals_match: bool = False
+    ledger_totals: dict[str, int] = field(default_factory=dict)
+    expected_totals: dict[str, int] = field(default_factory=dict)
+
+    def ratios(self) -> dict[str, float | None]:
+        """Ours against the raw limits and the naive baseline."""
+        def ratio(ours: float, other: float) -> float | None:
+            return round(ours / other, 4) if other else None
+        return {"ours_over_copy": ratio(self.end_to_end_events_per_s, self.copy_rows_per_s),
+                "ours_over_raw_consume": ratio(self.end_to_end_events_per_s, self.raw_consume_per_s),
+                "ours_over_naive": ratio(self.end_to_end_events_per_s, self.naive_events_per_s)}
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the ratios."""
+        return asdict(self) | {"ratios": self.ratios()}
+
+    def write(self, path: Path) -> None:
+        """Save as JSON."""
+        path.write_text(json.dumps(self.as_dict(), indent=2))
+
+    def print(self, console: Console) -> None:
+        """A table of the figures."""
+        table = Table(title=f"ledger bench: {self.events} events, {self.partners} partners")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        rows = [
+            ("end to end (publish → ledger and projections caught up)", f"{self.end_to_end_events_per_s:,.0f} events/s"),
+            (f"ledger lag at {self.offered_rate} events/s offered, p50 / p99",
+             f"{self.lag_p50_ms or 0:,.0f} / {self.lag_p99_ms or 0:,.0f} ms"),
+            ("projection rebuild from 0", f"{self.rebuild_positions_per_s:,.0f} positions/s"),
+            ("worker peak resident memory", f"{self.worker_peak_rss_mb:,.0f} MB"),
+            ("raw: PostgreSQL COPY, same row count", f"{self.copy_rows_per_s:,.0f} rows/s"),
+            ("raw: plain aiokafka consume, same topics", f"{self.raw_consume_per_s:,.0f} messages/s"),
+            ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),
+            ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / {self.totals_match}"),
+        ]
+        rows += [(name.replace("_", " "), "—" if value is None else f"{value:.4f}") for name, value in self.ratios().items()]
+        for name, value in rows:
+            table.add_row(name, value)
+        console.print(table)

@@ -1,0 +1,233 @@
+"""`ledger bench`: publish a synthetic workload and measure the ledger against the raw limits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import psutil
+import psycopg
+
+from ledger.application import LedgerApp
+from ledger.batch import Inbound
+from ledger.database import ledger_env
+from projections.registry import all_projections
+from projections.runner import ProjectionRunner
+from projections.status import ledger_status
+from schemas.parsing import parse_event
+from streams.bench.figures import Figures
+from streams.bench.raw import consume_rate, copy_rate
+from streams.bench.workload import Workload, generate
+from streams.kafka import ensure_topics
+from streams.producer import produce_lines
+from streams.services import Services
+
+Say = Callable[[str], None]
+NAIVE_SAMPLE = 1_000
+
+
+def run_bench(found: Services, events: int, partners: int, rate: int, say: Say) -> Figures:
+    """Every figure of one run, measured on this machine."""
+    assert found.bootstrap is not None
+    tag = uuid.uuid4().hex[:8]
+    settings = replace(found.settings, topic_prefix=f"bench-{tag}-", group_id=f"bench-{tag}", batch_size=1000)
+    database_url = _fresh_database(found.database_url, f"bench_{tag}")
+    workload = generate(events, partners)
+    figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners, offered_rate=rate)
+    asyncio.run(ensure_topics(found.bootstrap, [*settings.input_topics, settings.dlq_topic,
+                                                settings.notifications_topic], settings.partitions))
+    worker, peak = _start_worker(found, settings, database_url)
+    try:
+        say(f"publishing {len(workload.lines):,} events…")
+        figures.end_to_end_events_per_s = _end_to_end(found.bootstrap, settings, database_url, workload, say)
+        figures.lag_p50_ms, figures.lag_p99_ms = _lag_at_rate(found.bootstrap, settings, database_url, rate, say)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+        figures.worker_peak_rss_mb = peak() / 2**20
+    _settle(figures, database_url, workload, say)
+    say("measuring the raw limits…")
+    figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
+    figures.raw_consume_per_s = consume_rate(found.bootstrap, settings.input_topics, len(workload.lines))
+    figures.naive_events_per_s = _naive(found.database_url, f"bench_naive_{tag}", workload)
+    _drop_databases(found.database_url, [f"bench_{tag}", f"bench_naive_{tag}"])
+    return figures
+
+
+def _drop_databases(url: str, names: list[str]) -> None:
+    # Scratch databases of this run; the figures are what is kept.
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _fresh_database(url: str, name: str) -> str:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = url.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+def _start_worker(found: Services, settings: object, database_url: str) -> tuple[subprocess.Popen[bytes], Callable[[], int]]:
+    env = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": found.bootstrap or "",
+                        "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,  # type: ignore[attr-defined]
+                        "LEDGER_BATCH_SIZE": "1000", "LEDGER_SESSION_TIMEOUT_S": str(found.settings.session_timeout_s or 6),
+                        "LEDGER_HOME": str(found.settings.home / "bench")}
+    process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+
+    def watch() -> None:
+        ps = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                peak[0] = max(peak[0], ps.memory_info().rss)
+            except psutil.Error:
+                return
+            time.sleep(0.1)
+    threading.Thread(target=watch, daemon=True).start()
+    return process, lambda: peak[0]
+
+
+def _end_to_end(bootstrap: str, settings: object, database_url: str, workload: Workload, say: Say) -> float:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        _wait(lambda: _ready(conn), "the worker to start", 120)
+        started = time.perf_counter()
+        asyncio.run(produce_lines(bootstrap, settings, workload.lines))  # type: ignore[arg-type]
+        _wait(lambda: _decided(conn) >= workload.distinct and ledger_status(conn).max_lag == 0,
+              "the ledger and projections to catch up", 3600, say)
+        return workload.distinct / (time.perf_counter() - started)
+
+
+def _lag_at_rate(bootstrap: str, settings: object, database_url: str, rate: int, say: Say) -> tuple[float, float]:
+    count = max(rate * 5, 50)
+    lines, sent_at = _paced_sales(count), {}
+    say(f"offering {count} sales at {rate}/s to measure ledger lag…")
+
+    async def publish() -> None:
+        from streams.kafka import plain_producer
+        producer = plain_producer(bootstrap)
+        await producer.start()
+        try:
+            for n, line in enumerate(lines):
+                await asyncio.sleep(max(0.0, n / rate - (time.time() - start)))
+                sent_at[f"lag-{n}"] = time.time()
+                await producer.send(settings.topic("sales"), line.encode(), key=b"partner-0")  # type: ignore[attr-defined]
+            await producer.flush()
+        finally:
+            await producer.stop()
+    start = time.time()
+    asyncio.run(publish())
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        _wait(lambda: _decided_ids(conn, list(sent_at)) >= count, "the paced sales", 600)
+        rows = conn.execute("SELECT event_id, extract(epoch FROM recorded_at) FROM ledger.inbox "
+                            "WHERE event_id = ANY(%s)", (list(sent_at),)).fetchall()
+    lags = sorted(max(0.0, float(at) - sent_at[event_id]) * 1000 for event_id, at in rows)
+    return statistics.median(lags), lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+
+
+def _paced_sales(count: int) -> list[str]:
+    import json
+    return [json.dumps({"event_id": f"lag-{n}", "type": "sale.completed", "occurred_at": "2026-06-01T00:00:00+00:00",
+                        "sale_id": f"LAG{n}", "partner_id": "partner-0", "product_id": "plan",
+                        "amount": {"amount": 1_000, "currency": "USD"}, "customer": {"contact_id": f"l{n}"}})
+            for n in range(count)]
+
+
+def _settle(figures: Figures, database_url: str, workload: Workload, say: Say) -> None:
+    say("rebuilding every projection from position 0…")
+    app = LedgerApp(env=ledger_env(database_url))
+    runner = ProjectionRunner(app, database_url, all_projections())
+    figures.ledger_head = runner.head()
+    started = time.perf_counter()
+    for projection in all_projections():
+        runner.rebuild(projection)
+    figures.rebuild_positions_per_s = figures.ledger_head * len(all_projections()) / (time.perf_counter() - started)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        figures.final_max_lag = ledger_status(conn).max_lag
+        figures.ledger_totals = _totals(conn, exclude_prefix="LAG")
+    figures.expected_totals = _expected_totals(workload)
+    figures.totals_match = figures.ledger_totals == figures.expected_totals
+    runner.close()
+
+
+def _totals(conn: psycopg.Connection[tuple[object, ...]], exclude_prefix: str) -> dict[str, int]:
+    # The paced lag-measurement sales are left out, so the totals compare with the generated workload.
+    row = conn.execute("SELECT coalesce(sum(earned), 0), coalesce(sum(reversed), 0) FROM projections.commission_lines "
+                       "WHERE sale_id NOT LIKE %s", (f"{exclude_prefix}%",)).fetchone()
+    sales = conn.execute("SELECT count(*) FROM projections.sales WHERE sale_id NOT LIKE %s",
+                         (f"{exclude_prefix}%",)).fetchone()
+    return {"commission_earned": int(row[0]), "commission_reversed": int(row[1]), "sales": int(sales[0])}  # type: ignore[index]
+
+
+def _expected_totals(workload: Workload) -> dict[str, int]:
+    """The same workload decided by the in-memory ledger: what PostgreSQL must hold."""
+    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    items = [Inbound(parse_event(line.encode()), line.encode()) for line in workload.lines]
+    for start in range(0, len(items), 1000):
+        app.apply_batch(items[start:start + 1000])
+    earned = reversed_ = 0
+    sales: set[str] = set()
+    for notification in app.recorder.select_notifications(start=1, limit=10**9):
+        event = app.mapper.to_domain_event(notification)
+        name = type(event).__qualname__
+        if name == "Partner.CommissionAccrued":
+            earned += event.amount
+        elif name == "Partner.CommissionReversed":
+            reversed_ += event.amount
+        elif name == "Sale.Recorded":
+            sales.add(event.sale_id)
+    return {"commission_earned": earned, "commission_reversed": reversed_, "sales": len(sales)}
+
+
+def _naive(admin_url: str, name: str, workload: Workload) -> float:
+    app = LedgerApp(env=ledger_env(_fresh_database(admin_url, name)))
+    items = [Inbound(parse_event(line.encode()), line.encode()) for line in workload.lines[:NAIVE_SAMPLE]]
+    started = time.perf_counter()
+    for item in items:
+        app.apply_batch([item])
+    rate = len(items) / (time.perf_counter() - started)
+    app.close()
+    return rate
+
+
+def _ready(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+    row = conn.execute("SELECT to_regclass('projections.tracking') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def _decided(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+    row = conn.execute("SELECT count(*) FROM ledger.inbox WHERE outcome <> 'parked'").fetchone()
+    return int(row[0]) if row else 0  # type: ignore[arg-type]
+
+
+def _decided_ids(conn: psycopg.Connection[tuple[object, ...]], ids: list[str]) -> int:
+    row = conn.execute("SELECT count(*) FROM ledger.inbox WHERE event_id = ANY(%s)", (ids,)).fetchone()
+    return int(row[0]) if row else 0  # type: ignore[arg-type]
+
+
+def _wait(condition: Callable[[], bool], what: str, deadline_s: float, say: Say | None = None) -> None:
+    deadline, last = time.monotonic() + deadline_s, 0.0
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        if say and time.monotonic() - last > 5:
+            say(f"waiting for {what}…")
+            last = time.monotonic()
+        time.sleep(0.1)
+
+
+def write_json(figures: Figures, path: Path | None) -> None:
+    """Save the figures if asked to."""
+    if path is not None:
+        figures.write(path)

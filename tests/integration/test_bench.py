@@ -1,0 +1,40 @@
+"""`ledger bench` runs end to end on a small workload and its figures are consistent (not a speed test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def figures(postgres_admin_url: str, bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One small bench run's JSON."""
+    workdir = tmp_path_factory.mktemp("bench")
+    output = workdir / "bench.json"
+    env = os.environ | {"DATABASE_URL": postgres_admin_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                        "LEDGER_HOME": str(workdir / "home"), "LEDGER_SESSION_TIMEOUT_S": "4", "LEDGER_PARTITIONS": "2"}
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "bench", "--events", "2000", "--partners", "50",
+                             "--rate", "200", "--json", str(output)], env=env, capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(Path(output).read_text())
+
+
+def test_the_ledger_keeps_up_and_ends_with_zero_lag(figures: dict[str, object]) -> None:
+    assert figures["end_to_end_events_per_s"] > 0 and figures["final_max_lag"] == 0  # type: ignore[operator]
+
+
+def test_the_ledger_totals_equal_the_generated_workloads(figures: dict[str, object]) -> None:
+    assert figures["totals_match"] is True and figures["ledger_totals"] == figures["expected_totals"]
+
+
+def test_every_raw_limit_and_ratio_is_measured(figures: dict[str, object]) -> None:
+    ratios = figures["ratios"]
+    assert isinstance(ratios, dict) and all(value and value > 0 for value in ratios.values())
