@@ -103,7 +103,10 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
         """The partner's ledger lines in [from, to), oldest first, paginated."""
-        lines = queries.statement(conn, partner_id, start, end or datetime.now(UTC), limit, offset)
+        until = end or datetime.now(UTC)
+        # Times without an offset are read as UTC, as the CLI does.
+        start, until = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (start, until))
+        lines = queries.statement(conn, partner_id, start, until, limit, offset)
         return {"partner_id": partner_id, "lines": lines, "limit": limit, "offset": offset}
 
     for path, (view, column, summary) in PARTNER_VIEWS.items():

@@ -1,75 +1,71 @@
-"""`partners` and `programs`: who is in which program, recruited by whom, and each program's settings."""
+"""`partners` and `programs`: who is in which program now, recruited by whom, and each program's settings.
+
+Every version and every membership is kept, so a version or a program change dated in the future
+takes effect (in the views) only when its time comes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from psycopg import Cursor
+from psycopg.types.json import Jsonb
 
 from ledger.partner import Partner
 from ledger.program import Program
 from projections.base import Projection
-from projections.rowset import RowSet
 from projections.tracking import SCHEMA
-
-PARTNER_COLUMNS = ("aggregate_id", "partner_id", "name", "program_id", "program_since", "recruited_by", "joined_at")
-PROGRAM_COLUMNS = ("program_id", "name", "version_from", "referral_info", "show_declines", "show_purchase_history",
-                   "hold_days", "tiers")
 
 
 class PartnerDirectory(Projection):
-    """Partners (current program, recruiter) and programs (settings of their latest version)."""
+    """Partners with their membership history, and programs with every version of their settings."""
 
     name = "partner_directory"
     event_classes = (Partner.Joined, Partner.ProgramChanged, Program.Configured, Program.Reconfigured)
 
     def ddl(self) -> list[str]:
         return [
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partners (
+            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_rows (
                 aggregate_id text PRIMARY KEY, partner_id text NOT NULL UNIQUE, name text NOT NULL,
-                program_id text NOT NULL, program_since timestamptz NOT NULL, recruited_by text,
-                joined_at timestamptz NOT NULL)""",
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.programs (
-                program_id text PRIMARY KEY, name text NOT NULL, version_from timestamptz NOT NULL,
+                recruited_by text, joined_at timestamptz NOT NULL)""",
+            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_memberships (
+                aggregate_id text NOT NULL, effective_from timestamptz NOT NULL, event_id text NOT NULL,
+                program_id text NOT NULL, PRIMARY KEY (aggregate_id, effective_from, event_id))""",
+            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.program_versions (
+                program_id text NOT NULL, version_from timestamptz NOT NULL, event_id text NOT NULL, name text NOT NULL,
                 referral_info text NOT NULL, show_declines boolean NOT NULL, show_purchase_history boolean NOT NULL,
-                hold_days int NOT NULL, tiers jsonb NOT NULL)""",
+                hold_days int NOT NULL, tiers jsonb NOT NULL, PRIMARY KEY (program_id, version_from, event_id))""",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:
-        curs.execute(f"DELETE FROM {SCHEMA}.partners")
-        curs.execute(f"DELETE FROM {SCHEMA}.programs")
+        for table in ("partner_rows", "partner_memberships", "program_versions"):
+            curs.execute(f"DELETE FROM {SCHEMA}.{table}")
 
     def apply(self, curs: Cursor[Any], events: Sequence[Any]) -> None:
-        partners = RowSet("partners", "aggregate_id", PARTNER_COLUMNS)
-        programs = RowSet("programs", "program_id", PROGRAM_COLUMNS)
-        partners.load(curs, (str(e.originator_id) for e in events if isinstance(e, Partner.ProgramChanged)))
-        programs.load(curs, (e.terms["program_id"] for e in events if hasattr(e, "terms")))
+        partners, memberships, versions = [], [], []
         for event in events:
             if isinstance(event, Partner.Joined):
-                partners.put({"aggregate_id": str(event.originator_id), "partner_id": event.partner_id,
-                              "name": event.name, "program_id": event.program_id, "program_since": event.joined_at,
-                              "recruited_by": event.recruited_by, "joined_at": event.joined_at})
+                partners.append((str(event.originator_id), event.partner_id, event.name, event.recruited_by,
+                                 event.joined_at))
+                memberships.append((str(event.originator_id), event.joined_at, event.event_id, event.program_id))
             elif isinstance(event, Partner.ProgramChanged):
-                row = partners.get(str(event.originator_id))
-                if row is not None and event.effective_at >= row["program_since"]:
-                    partners.put(row | {"program_id": event.program_id, "program_since": event.effective_at})
+                memberships.append((str(event.originator_id), event.effective_at, event.event_id, event.program_id))
             else:
-                _program_version(programs, event.terms)
-        partners.flush(curs)
-        programs.flush(curs)
+                versions.append(_version(event.terms))
+        _insert(curs, "partner_rows", partners)
+        _insert(curs, "partner_memberships", memberships)
+        _insert(curs, "program_versions", versions)
 
 
-def _program_version(programs: RowSet, terms: dict[str, Any]) -> None:
-    from datetime import datetime
-
-    from psycopg.types.json import Jsonb
-
+def _version(terms: dict[str, Any]) -> tuple[Any, ...]:
     effective = datetime.fromisoformat(terms["occurred_at"].replace("Z", "+00:00"))
-    current = programs.get(terms["program_id"])
-    if current is not None and current["version_from"] > effective:
-        return
-    programs.put({"program_id": terms["program_id"], "name": terms["name"], "version_from": effective,
-                  "referral_info": terms["referral_info"], "show_declines": terms["show_declines"],
-                  "show_purchase_history": terms["show_purchase_history"], "hold_days": terms["hold_days"],
-                  "tiers": Jsonb(terms["tiers"])})
+    return (terms["program_id"], effective, terms["event_id"], terms["name"], terms["referral_info"],
+            terms["show_declines"], terms["show_purchase_history"], terms["hold_days"], Jsonb(terms["tiers"]))
+
+
+def _insert(curs: Cursor[Any], table: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        curs.executemany(f"INSERT INTO {SCHEMA}.{table} VALUES ({', '.join(['%s'] * len(rows[0]))}) "
+                         "ON CONFLICT DO NOTHING", rows)

@@ -17,8 +17,11 @@ ANALYST_OBJECTS = ("partner_balances", "partners", "programs", "sales", "decline
 
 def grant_analyst(conn: psycopg.Connection[Any], role: str, password: str | None) -> None:
     """Create (or update) a login role that can read exactly the analyst objects."""
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-    verb = "ALTER" if exists else "CREATE"
+    found = conn.execute("SELECT rolsuper OR rolcreaterole OR rolbypassrls OR rolname = current_user "
+                         "FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+    if found and found[0]:
+        raise ValueError(f"role {role} is privileged (or is you); choose a new name for the read-only role")
+    verb = "ALTER" if found else "CREATE"
     statement = sql.SQL(verb + " ROLE {} LOGIN").format(sql.Identifier(role))
     if password:
         statement += sql.SQL(" PASSWORD {}").format(sql.Literal(password))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import psycopg
+import structlog
 
 from ledger.application import LedgerApp
 from projections import tracking
@@ -15,6 +16,7 @@ from projections.registry import all_projections
 from projections.views import view_ddl
 
 ProgressCallback = Callable[[str, int, int], None]
+log = structlog.get_logger("ledger.projections")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ProjectionRunner:
         self.app = app
         self.projections = list(projections)
         self.batch_size = batch_size
+        self._database_url = database_url
         self._conn = psycopg.connect(database_url, autocommit=False)
         self.create()
 
@@ -73,21 +76,38 @@ class ProjectionRunner:
                     progress(projection.name, moved, self.head())
 
     def rebuild(self, projection: Projection, progress: ProgressCallback | None = None) -> None:
-        """Drop a projection's rows and position, then apply the whole log again."""
-        with self._conn.transaction(), self._conn.cursor() as curs:
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
-            projection.clear(curs)
-            tracking.reset(curs, projection.name)
-        while moved := self.step(projection):
-            if progress:
-                progress(projection.name, moved, self.head())
+        """Drop a projection's rows and position, then apply the whole log again.
+
+        All in one transaction: readers see the old rows until the new ones are complete.
+        """
+        with self._conn.transaction():
+            with self._conn.cursor() as curs:
+                curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
+                projection.clear(curs)
+                tracking.reset(curs, projection.name)
+            while moved := self.step(projection):
+                if progress:
+                    progress(projection.name, moved, self.head())
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.1) -> None:
-        """Follow the ledger until `stop` is set."""
+        """Follow the ledger until `stop` is set; a failure is logged and retried, never fatal."""
+        delay = 0.5
         while not stop.is_set():
-            moved = sum(self.step(p) for p in self.projections)
+            try:
+                moved = sum(self.step(p) for p in self.projections)
+                delay = 0.5
+            except (psycopg.Error, OSError) as exc:
+                log.error("projection_failed_retrying", error=str(exc), retry_in_s=delay)
+                stop.wait(delay)
+                delay = min(delay * 2, 10.0)
+                self._reconnect()
+                continue
             if not moved:
                 stop.wait(idle_wait)
+
+    def _reconnect(self) -> None:
+        if self._conn.closed or self._conn.broken:
+            self._conn = psycopg.connect(self._database_url, autocommit=False)
 
     def head(self) -> int:
         """The ledger's last position."""

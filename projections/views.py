@@ -6,6 +6,20 @@ from projections.tracking import SCHEMA
 
 # Views run with their owner's rights, so a role granted only these views reads no base table.
 VIEWS: dict[str, str] = {
+    "programs": f"""
+        SELECT DISTINCT ON (program_id) program_id, name, version_from, referral_info, show_declines,
+               show_purchase_history, hold_days, tiers
+        FROM {SCHEMA}.program_versions WHERE version_from <= now()
+        ORDER BY program_id, version_from DESC, event_id DESC""",
+    "partners": f"""
+        SELECT r.partner_id, r.name, coalesce(m.program_id, first.program_id) AS program_id,
+               coalesce(m.effective_from, first.effective_from) AS program_since, r.recruited_by, r.joined_at
+        FROM {SCHEMA}.partner_rows r
+        LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {SCHEMA}.partner_memberships
+                           WHERE aggregate_id = r.aggregate_id AND effective_from <= now()
+                           ORDER BY effective_from DESC, event_id DESC LIMIT 1) m ON true
+        LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {SCHEMA}.partner_memberships
+                           WHERE aggregate_id = r.aggregate_id ORDER BY effective_from, event_id LIMIT 1) first ON true""",
     "milestone_progress": f"""
         SELECT partner_id, program_id, milestone_id, period, value, threshold, achieved, achieved_at,
                bonus_amount, bonus_currency, times_awarded, greatest(threshold - value, 0) AS remaining
@@ -29,8 +43,8 @@ VIEWS: dict[str, str] = {
                    0::bigint AS commission
             FROM {SCHEMA}.sales s
             UNION ALL
-            SELECT c.partner_id, c.currency, c.first_occurred_at, 0, 0, c.earned - c.reversed
-            FROM {SCHEMA}.commission_lines c),
+            SELECT c.partner_id, c.currency, s.occurred_at, 0, 0, c.earned - c.reversed
+            FROM {SCHEMA}.commission_lines c JOIN {SCHEMA}.sales s USING (sale_id)),
         periods AS (
             SELECT f.*, k.kind, CASE k.kind WHEN 'lifetime' THEN 'lifetime'
                      WHEN 'month' THEN to_char(f.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM')
@@ -66,15 +80,16 @@ VIEWS: dict[str, str] = {
                CASE WHEN g.show_purchase_history THEN r.amount END AS amount,
                CASE WHEN g.show_purchase_history THEN r.currency END AS currency,
                r.occurred_at, r.status
-        FROM (SELECT partner_id, 'sale' AS kind, sale_id AS ref_id, program_id, product_id, amount - refunded AS amount,
+        FROM (SELECT partner_id, 'sale' AS kind, sale_id AS ref_id, product_id, amount - refunded AS amount,
                      currency, occurred_at, status FROM {SCHEMA}.sales
               UNION ALL
-              SELECT d.partner_id, 'decline', d.decline_id, p.program_id, d.product_id, d.amount, d.currency,
-                     d.occurred_at, 'declined' FROM {SCHEMA}.declines d
-              JOIN {SCHEMA}.partners p ON p.partner_id = d.partner_id) r
-        JOIN {SCHEMA}.programs g ON g.program_id = r.program_id
+              SELECT partner_id, 'decline', decline_id, product_id, amount, currency, occurred_at, 'declined'
+              FROM {SCHEMA}.declines) r
+        -- What a partner may see follows the settings of the program they are in now, for every row.
+        JOIN {SCHEMA}.partners p ON p.partner_id = r.partner_id
+        JOIN {SCHEMA}.programs g ON g.program_id = p.program_id
         LEFT JOIN {SCHEMA}.customer_contacts c ON c.ref_kind = r.kind AND c.ref_id = r.ref_id
-        WHERE r.kind = 'sale' OR g.show_declines""",
+        WHERE (r.kind = 'sale' AND r.status <> 'declined') OR g.show_declines""",
 }
 
 FUNCTIONS = [

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import psycopg
 
 from streams.cli_support import console, database, err, friendly_errors
 from streams.services import services
@@ -24,6 +25,9 @@ def rebuild(projection: str | None, rebuild_all: bool) -> None:
     from projections.registry import all_projections, by_name
     from projections.runner import ProjectionRunner
 
+    if projection and rebuild_all:
+        err.print("give a projection name or --all, not both")
+        sys.exit(2)
     if not projection and not rebuild_all:
         err.print("name a projection or pass --all; projections: " + ", ".join(p.name for p in all_projections()))
         sys.exit(2)
@@ -89,7 +93,14 @@ def analyst_role(role: str, password: str | None) -> None:
     from projections.roles import grant_analyst
 
     with friendly_errors(), database() as conn:
-        grant_analyst(conn, role, password)
+        try:
+            grant_analyst(conn, role, password)
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            sys.exit(2)
+        except psycopg.errors.UndefinedTable:
+            err.print("[red]error:[/red] the projections do not exist yet; start `ledger run` once, then retry")
+            sys.exit(2)
     console.print(f"role {role} may read the projections views; connect with psql as {role}")
 
 

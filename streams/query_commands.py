@@ -52,10 +52,11 @@ def partners(as_json: bool) -> None:
 @click.option("--by", type=click.Choice(["revenue", "sales", "commission"]), default="revenue", show_default=True)
 @click.option("--period", default="lifetime", show_default=True, help="lifetime, a month (2026-03) or a quarter (2026-Q1)")
 @click.option("--currency", default="USD", show_default=True)
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @as_json
 def leaderboard(by: str, period: str, currency: str, limit: int, as_json: bool) -> None:
     """Partners ranked by revenue, sales or commission for a period."""
+    period = period.upper() if "q" in period.lower() else period
     kind = "lifetime" if period == "lifetime" else ("quarter" if "Q" in period else "month")
     with friendly_errors(), database() as conn:
         rows = queries.leaderboard(conn, kind, period, by, currency, None, limit)

@@ -37,7 +37,8 @@ def _events() -> list[dict[str, Any]]:
         on = flag == "on"
         events += [program(f"flags-{flag}", referral_info="full_name", show_declines=on, show_purchase_history=on),
                    joined(f"f-{flag}", program_id=f"flags-{flag}"), _customer_sale(f"f-{flag}", f"S-f-{flag}"),
-                   declined(f"f-{flag}", None, 5_000)]
+                   declined(f"f-{flag}", None, 5_000), _customer_sale(f"f-{flag}", f"S-f-{flag}-2"),
+                   declined(f"f-{flag}", f"S-f-{flag}-2", 10_000)]
     return events
 
 
@@ -76,6 +77,11 @@ def test_a_partner_key_reading_another_partner_gets_403(client: TestClient, keys
     assert _get(client, "/partners/p-full_name/balance", keys["p-none"]).status_code == 403
 
 
+def test_a_declined_sale_is_hidden_without_show_declines(client: TestClient, keys: dict[str, str]) -> None:
+    refs = [r["ref_id"] for r in _get(client, "/partners/f-off/referrals", keys["f-off"]).json()]
+    assert refs == ["S-f-off"]
+
+
 def test_a_partner_key_reads_its_own_balance(client: TestClient, keys: dict[str, str]) -> None:
     body = _get(client, "/partners/p-none/balance", keys["p-none"]).json()
     assert body["balances"][0]["available"] == {"amount": 2_000, "currency": "USD"}
@@ -106,13 +112,13 @@ def test_referrals_show_the_customer_as_the_programs_privacy_level_allows(
 def test_declines_appear_only_with_show_declines(client: TestClient, keys: dict[str, str]) -> None:
     kinds = {flag: sorted(r["kind"] for r in _get(client, f"/partners/f-{flag}/referrals", keys[f"f-{flag}"]).json())
              for flag in ("on", "off")}
-    assert kinds == {"on": ["decline", "sale"], "off": ["sale"]}
+    assert kinds == {"on": ["decline", "decline", "sale", "sale"], "off": ["sale"]}
 
 
 def test_purchase_history_appears_only_with_show_purchase_history(client: TestClient, keys: dict[str, str]) -> None:
     amounts = {flag: [r["amount"] for r in _get(client, f"/partners/f-{flag}/referrals", keys[f"f-{flag}"]).json()
                       if r["kind"] == "sale"] for flag in ("on", "off")}
-    assert amounts == {"on": [10_000], "off": [None]}
+    assert amounts == {"on": [10_000, 10_000], "off": [None]}
 
 
 def test_statement_lists_the_partners_ledger_lines(client: TestClient, keys: dict[str, str]) -> None:

@@ -99,7 +99,8 @@ def test_milestone_progress_equals_the_progress_aggregates(projected: tuple[Ledg
 def test_rebuilding_every_projection_reproduces_the_live_tables(projected: tuple[LedgerApp, Any],
                                                                   database_url: str) -> None:
     app, db = projected
-    tables = ["partner_balances", "partners", "programs", "sales", "declines", "customer_contacts",
+    tables = ["partner_balances", "partner_rows", "partner_memberships", "program_versions", "sales", "declines",
+              "customer_contacts",
               "commission_lines", "milestone_progress_rows"]
     live = {t: db.execute(f"SELECT * FROM projections.{t} ORDER BY 1, 2").fetchall() for t in tables}
     runner = ProjectionRunner(app, database_url, all_projections())
@@ -147,3 +148,12 @@ def test_statement_lines_add_up_to_each_partners_balances(projected: tuple[Ledge
     rows = db.execute("SELECT partner_id, pending, available, paid FROM projections.partner_balances").fetchall()
     balances = {(p, b): v for p, *values in rows for b, v in zip(("pending", "available", "paid"), values) if v}
     assert {(p, b): int(v) for p, b, v in moved} == balances
+
+
+def test_a_program_version_dated_in_the_future_is_not_yet_in_effect(database_url: str) -> None:
+    app = LedgerApp(env=ledger_env(database_url))
+    future = program(referral_info="full_name_email") | {"occurred_at": "2099-01-01T00:00:00+00:00"}
+    app.apply_batch([inbound(e) for e in (program(referral_info="none"), future)])
+    ProjectionRunner(app, database_url, all_projections()).catch_up()
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT referral_info FROM projections.programs").fetchall() == [("none",)]
