@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application, LRUCache
@@ -20,6 +20,7 @@ from ledger.unit_of_work import UnitOfWork, referenced_ids
 from schemas.parsing import Invalid
 from schemas.reasons import Reason
 
+T = TypeVar("T")
 MAX_ATTEMPTS = 8
 DEFAULT_GRACE_DAYS = 7
 DEFAULT_MIN_WAIT_S = 300
@@ -55,16 +56,18 @@ class LedgerApp(Application[UUID]):
 
     def apply_batch(self, items: Sequence[Inbound]) -> BatchResult:
         """Apply a batch in one transaction; decide it again if another writer got there first."""
+        result, attempts = self._until_no_conflict(lambda: self._apply_once(items), "batch")
+        result.attempts = attempts
+        return result
+
+    def _until_no_conflict(self, decide: Callable[[], T], what: str) -> tuple[T, int]:
+        """Run `decide` (decide and save); on a conflict, forget cached aggregates and decide again."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                result = self._apply_once(items)
+                return decide(), attempt
             except (RecordConflictError, ConcurrencyError):
                 self._forget_cached_aggregates()
-                continue
-            result.attempts = attempt
-            return result
-        msg = f"batch still conflicting after {MAX_ATTEMPTS} attempts"
-        raise ConcurrencyError(msg)
+        raise ConcurrencyError(f"{what} still conflicting after {MAX_ATTEMPTS} attempts")
 
     def _forget_cached_aggregates(self) -> None:
         # LRUCache.clear() keeps its entries, so a fresh cache replaces it.
@@ -82,13 +85,7 @@ class LedgerApp(Application[UUID]):
         clock = _event_clock(self.ledger_recorder.event_clock(), items)
         if clock is not None:
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
-        records = decider.records
-        self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
-                   parked=list(records.parked.values()), released=sorted(records.released),
-                   dead_letters=decider.result.dead_letters, positions=_positions(items), clock=clock,
-                   notifications=uow.notifications, maturities=uow.maturities, read_versions=uow.read_versions,
-                   made_available=sorted(decider.made_available), sales_decided=uow.sales_decided,
-                   index_reads=uow.index_reads)
+        self._save_decision(uow, decider, positions=_positions(items), clock=clock)
         return decider.result
 
     def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:
@@ -103,12 +100,7 @@ class LedgerApp(Application[UUID]):
 
     def mature_due(self, now: datetime, limit: int = 1000) -> int:
         """Make every pending line due by `now` available; returns how many lines were due."""
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                return self._mature_once(now, limit)
-            except (RecordConflictError, ConcurrencyError):
-                self._forget_cached_aggregates()
-        raise ConcurrencyError(f"maturation still conflicting after {MAX_ATTEMPTS} attempts")
+        return self._until_no_conflict(lambda: self._mature_once(now, limit), "maturation")[0]
 
     def _mature_once(self, now: datetime, limit: int) -> int:
         due = self.ledger_recorder.due_maturities(now, limit)
@@ -121,14 +113,18 @@ class LedgerApp(Application[UUID]):
             released = decider.handlers.effects.mature(sale, maturity, now) if sale else None
             decider.make_available([released] if released else [])
         decider.release_stored()
+        self._save_decision(uow, decider, matured=[m.key for m in due])
+        return len(due)
+
+    def _save_decision(self, uow: UnitOfWork, decider: BatchDecider, **extra: Any) -> None:
+        """Save what a unit of work changed with every record the recorder writes beside it."""
         records = decider.records
         self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
                    parked=list(records.parked.values()), released=sorted(records.released),
                    dead_letters=decider.result.dead_letters, notifications=uow.notifications,
-                   maturities=uow.maturities, matured=[m.key for m in due], read_versions=uow.read_versions,
+                   maturities=uow.maturities, read_versions=uow.read_versions,
                    made_available=sorted(decider.made_available), sales_decided=uow.sales_decided,
-                   index_reads=uow.index_reads)
-        return len(due)
+                   index_reads=uow.index_reads, **extra)
 
     def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:
         # Saving events in the order they happened keeps the ledger's global order causal.
