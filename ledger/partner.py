@@ -147,10 +147,7 @@ class Partner(Aggregate):
         self._apply_postings(postings)
 
     def _apply_postings(self, postings: list[dict[str, Any]]) -> None:
-        prefix = f"partner:{self.partner_id}:"
         for posting in map(Posting.from_dict, postings):
             buckets = self.balances.setdefault(posting.currency, dict.fromkeys(BUCKETS, 0))
-            if posting.destination.startswith(prefix):
-                buckets[posting.destination.removeprefix(prefix)] += posting.amount
-            if posting.source.startswith(prefix):
-                buckets[posting.source.removeprefix(prefix)] -= posting.amount
+            for bucket, amount in posting.bucket_moves(self.partner_id):
+                buckets[bucket] += amount

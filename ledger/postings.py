@@ -13,6 +13,13 @@ def partner_account(partner_id: str, bucket: str) -> str:
     return f"partner:{partner_id}:{bucket}"
 
 
+def partner_of_account(account: str) -> str | None:
+    """The partner id in `partner:<id>:<bucket>`, or None for another account."""
+    if not account.startswith("partner:"):
+        return None
+    return account[len("partner:"):account.rindex(":")]
+
+
 @dataclass(frozen=True)
 class Posting:
     """Move `amount` minor units of `currency` from `source` to `destination`."""
@@ -34,6 +41,16 @@ class Posting:
             "amount": self.amount,
             "currency": self.currency,
         }
+
+    def bucket_moves(self, partner_id: str) -> list[tuple[str, int]]:
+        """(bucket, signed amount) for each of the partner's accounts this posting moves."""
+        prefix = f"partner:{partner_id}:"
+        moves = []
+        if self.destination.startswith(prefix):
+            moves.append((self.destination.removeprefix(prefix), self.amount))
+        if self.source.startswith(prefix):
+            moves.append((self.source.removeprefix(prefix), -self.amount))
+        return moves
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Posting:

@@ -9,7 +9,7 @@ from typing import Any
 from psycopg import Cursor
 
 from ledger.partner import Partner
-from ledger.postings import Posting
+from ledger.postings import Posting, partner_of_account
 from projections.base import Projection
 from projections.tracking import SCHEMA
 
@@ -59,7 +59,8 @@ def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
         partner_id = partner_of(event)
         row = deltas[(partner_id, event.currency)]
         for posting in map(Posting.from_dict, event.postings):
-            _move(row, partner_id, posting)
+            for bucket, amount in posting.bucket_moves(partner_id):
+                row[COLUMNS.index(bucket)] += amount
         if isinstance(event, EARNED):
             row[3] += event.amount
         elif isinstance(event, REVERSED):
@@ -71,14 +72,8 @@ def partner_of(event: Any) -> str:
     """The partner whose accounts an event's postings move."""
     for posting in event.postings:
         for account in (posting["destination"], posting["source"]):
-            if account.startswith("partner:"):
-                return str(account[len("partner:"):account.rindex(":")])
+            partner_id = partner_of_account(account)
+            if partner_id is not None:
+                return partner_id
     raise ValueError(f"event {type(event).__name__} moves no partner money")
 
-
-def _move(row: list[int], partner_id: str, posting: Posting) -> None:
-    prefix = f"partner:{partner_id}:"
-    if posting.destination.startswith(prefix):
-        row[COLUMNS.index(posting.destination.removeprefix(prefix))] += posting.amount
-    if posting.source.startswith(prefix):
-        row[COLUMNS.index(posting.source.removeprefix(prefix))] -= posting.amount
