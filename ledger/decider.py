@@ -60,8 +60,7 @@ class BatchDecider:
             return
         except RejectedError as error:
             self.handlers.uow.rollback(checkpoint)
-            self.result.dead_letters.append(DeadLetter(error.reason, error.detail, raw, source, event.event_id))
-            self._outcome(event.event_id, event.type, "rejected", source)
+            self._refuse(DeadLetter(error.reason, error.detail, raw, source, event.event_id), event.type)
             return
         self.result.applied += 1
         self._outcome(event.event_id, event.type, "applied", source)
@@ -82,9 +81,7 @@ class BatchDecider:
                 self._record_unmatched_decline(parked)
                 continue
             detail = f"{parked.detail}; still waiting for {parked.waiting_for} after the {grace.days}-day grace period"
-            self.result.dead_letters.append(DeadLetter(parked.reason, detail, parked.raw, parked.source,
-                                                       parked.event_id))
-            self._outcome(parked.event_id, parked.type, "rejected", parked.source)
+            self._refuse(DeadLetter(parked.reason, detail, parked.raw, parked.source, parked.event_id), parked.type)
 
     def _record_unmatched_decline(self, parked: ParkedEvent) -> None:
         # A decline is recorded either way; if its sale never came, it simply reverses nothing.
@@ -93,12 +90,17 @@ class BatchDecider:
         try:
             self.handlers.record_decline(event, None)
         except RejectedError as error:
-            self.result.dead_letters.append(DeadLetter(error.reason, error.detail, parked.raw, parked.source,
-                                                       parked.event_id))
-            self._outcome(parked.event_id, parked.type, "rejected", parked.source)
+            self._refuse(DeadLetter(error.reason, error.detail, parked.raw, parked.source, parked.event_id),
+                         parked.type)
             return
         self.result.applied += 1
         self._outcome(parked.event_id, parked.type, "applied", parked.source)
+
+    def _refuse(self, letter: DeadLetter, event_type: str) -> None:
+        """A valid event the ledger refuses: a dead letter, and the inbox says so."""
+        assert letter.event_id is not None
+        self.result.dead_letters.append(letter)
+        self._outcome(letter.event_id, event_type, "rejected", letter.source)
 
     def _park(self, parked: ParkedEvent) -> None:
         self.records.parked[parked.event_id] = parked
