@@ -48,7 +48,7 @@ def ledger_status(conn: psycopg.Connection[Any]) -> LedgerStatus:
         dead_letters=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters"),
         dead_letters_unpublished=_scalar(
             conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters WHERE published_at IS NULL"),
-        events_decided=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.inbox WHERE outcome <> 'parked'"),
+        events_decided=decided_count(conn),
         parked=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.parked"),
         oldest_parked_at=_oldest_parked(conn),
     )
@@ -59,10 +59,18 @@ def _oldest_parked(conn: psycopg.Connection[Any]) -> str | None:
     return rows[0][0].isoformat() if rows and rows[0][0] else None
 
 
-def _scalar(conn: psycopg.Connection[Any], sql: str) -> int:
+def decided_count(conn: psycopg.Connection[Any], event_ids: list[str] | None = None) -> int:
+    """Input events the ledger has applied or refused (not parked), among `event_ids` if given."""
+    if event_ids is None:
+        return _scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.inbox WHERE outcome <> 'parked'")
+    return _scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.inbox WHERE outcome <> 'parked' "
+                         "AND event_id = ANY(%s)", (event_ids,))
+
+
+def _scalar(conn: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] = ()) -> int:
     try:
         with conn.transaction():
-            row = conn.execute(sql).fetchone()
+            row = conn.execute(sql, params).fetchone()
     except psycopg.errors.UndefinedTable:
         return 0
     return int(row[0]) if row and row[0] is not None else 0

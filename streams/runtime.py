@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
@@ -65,33 +66,39 @@ class BackgroundThreads:
         self.threads.append(thread)
 
 
-async def run(found: Services, options: RunOptions, say: Callable[[str], None]) -> None:
-    """Run until SIGINT or SIGTERM, then stop cleanly."""
+@asynccontextmanager
+async def running_ledger(found: Services, options: RunOptions) -> AsyncIterator[LedgerApp]:
+    """The worker, the projection runner and (if asked) the API, started; stopped cleanly on exit."""
     settings, bootstrap = found.settings, found.bootstrap
     assert bootstrap is not None
     settings.home.mkdir(parents=True, exist_ok=True)
     await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic, settings.notifications_topic],
                         settings.partitions, settings.replication)
-    cluster = await cluster_id(bootstrap)
     ledger = LedgerApp(env=ledger_env(found.database_url))
-    worker = create_worker_app(settings, bootstrap, ledger, cluster)
+    worker = create_worker_app(settings, bootstrap, ledger, await cluster_id(bootstrap))
     background = BackgroundThreads()
     if options.projections:
         background.start_projections(found.database_url)
     if options.api_port:
         background.start_api(found.database_url, options.api_host, options.api_port)
-    stopping = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
     await worker.start()
-    say(_where(found, options))
     try:
-        await stopping.wait()
+        yield ledger
     finally:
-        say("stopping: finishing the current batch…")
         await worker.stop()
         background.shutdown()
         ledger.close()
+
+
+async def run(found: Services, options: RunOptions, say: Callable[[str], None]) -> None:
+    """Run until SIGINT or SIGTERM, then stop cleanly."""
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
+    async with running_ledger(found, options):
+        say(_where(found, options))
+        await stopping.wait()
+        say("stopping: finishing the current batch…")
 
 
 def _where(found: Services, options: RunOptions) -> str:

@@ -23,7 +23,7 @@ from ledger.batch import Inbound
 from ledger.database import ledger_env
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from projections.status import ledger_status
+from projections.status import decided_count, ledger_status
 from schemas.parsing import parse_event
 from streams.bench.figures import Figures
 from streams.bench.raw import consume_rate, copy_rate
@@ -104,7 +104,7 @@ def _end_to_end(bootstrap: str, settings: object, database_url: str, workload: W
         _wait(lambda: _ready(conn), "the worker to start", 120)
         started = time.perf_counter()
         asyncio.run(produce_lines(bootstrap, settings, workload.lines))  # type: ignore[arg-type]
-        _wait(lambda: _decided(conn) >= workload.distinct and ledger_status(conn).max_lag == 0,
+        _wait(lambda: decided_count(conn) >= workload.distinct and ledger_status(conn).max_lag == 0,
               "the ledger and projections to catch up", 3600, say)
         return workload.distinct / (time.perf_counter() - started)
 
@@ -129,7 +129,7 @@ def _lag_at_rate(bootstrap: str, settings: object, database_url: str, rate: int,
     start = time.time()
     asyncio.run(publish())
     with psycopg.connect(database_url, autocommit=True) as conn:
-        _wait(lambda: _decided_ids(conn, list(sent_at)) >= count, "the paced sales", 600)
+        _wait(lambda: decided_count(conn, list(sent_at)) >= count, "the paced sales", 600)
         rows = conn.execute("SELECT event_id, extract(epoch FROM recorded_at) FROM ledger.inbox "
                             "WHERE event_id = ANY(%s)", (list(sent_at),)).fetchall()
     lags = sorted(max(0.0, float(at) - sent_at[event_id]) * 1000 for event_id, at in rows)
@@ -204,16 +204,6 @@ def _naive(admin_url: str, name: str, workload: Workload) -> float:
 def _ready(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
     row = conn.execute("SELECT to_regclass('projections.tracking') IS NOT NULL").fetchone()
     return bool(row and row[0])
-
-
-def _decided(conn: psycopg.Connection[tuple[object, ...]]) -> int:
-    row = conn.execute("SELECT count(*) FROM ledger.inbox WHERE outcome <> 'parked'").fetchone()
-    return int(row[0]) if row else 0  # type: ignore[arg-type]
-
-
-def _decided_ids(conn: psycopg.Connection[tuple[object, ...]], ids: list[str]) -> int:
-    row = conn.execute("SELECT count(*) FROM ledger.inbox WHERE event_id = ANY(%s)", (ids,)).fetchone()
-    return int(row[0]) if row else 0  # type: ignore[arg-type]
 
 
 def _wait(condition: Callable[[], bool], what: str, deadline_s: float, say: Say | None = None) -> None:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import psycopg
 from aiokafka import AIOKafkaConsumer
 
+from projections.status import decided_count, ledger_status
 from streams.embedded import free_port
 from streams.kafka import ensure_topics, plain_producer
 from streams.producer import produce_lines
@@ -153,7 +154,7 @@ class Harness:
         """Wait until every event is decided (not parked) and every projection has caught up."""
         ids = list({e["event_id"] for e in events})
         with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
-            wait_for(lambda: self.check_workers() and _decided(conn, ids) == len(ids),
+            wait_for(lambda: self.check_workers() and decided_count(conn, ids) == len(ids),
                      f"{len(ids)} events to be decided")
             wait_for(lambda: self.check_workers() and _projections_caught_up(conn), "projections to catch up")
 
@@ -166,18 +167,7 @@ class Harness:
         return True
 
 
-def _decided(conn: psycopg.Connection[Any], ids: list[str]) -> int:
-    try:
-        row = conn.execute("SELECT count(*) FROM ledger.inbox WHERE event_id = ANY(%s) AND outcome <> 'parked'",
-                           (ids,)).fetchone()
-    except psycopg.errors.UndefinedTable:
-        return 0
-    return int(row[0]) if row else 0
-
-
 def _projections_caught_up(conn: psycopg.Connection[Any]) -> bool:
-    from projections.status import ledger_status
-
     status = ledger_status(conn)
     return status.head > 0 and status.max_lag == 0 and bool(status.projections)
 
