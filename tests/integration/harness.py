@@ -116,6 +116,11 @@ class Harness:
         lines = [json.dumps(e) for e in events]
         asyncio.run(produce_lines(self.bootstrap, self.settings, lines))
 
+    def apply(self, events: list[dict[str, Any]]) -> None:
+        """Publish events and wait until the ledger and projections have applied them."""
+        self.publish(events)
+        self.wait_until_applied(events)
+
     def publish_raw(self, topic: str, values: list[bytes]) -> None:
         """Publish raw message values to one (unprefixed) input topic."""
         async def send() -> None:

@@ -18,8 +18,7 @@ def caught_up(harness: Harness) -> Harness:
     """A ledger with its API on, after the two-tier example and a partial refund."""
     events = [*two_tier_events(), refund("S-1", 2_500)]
     harness.start_worker(api=True)
-    harness.publish(events)
-    harness.wait_until_applied(events)
+    harness.apply(events)
     return harness
 
 

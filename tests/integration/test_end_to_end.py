@@ -13,8 +13,7 @@ pytestmark = pytest.mark.integration
 def test_two_tier_sale_pays_seller_twenty_and_recruiter_five_percent(harness: Harness) -> None:
     events = two_tier_events()
     harness.start_worker()
-    harness.publish(events)
-    harness.wait_until_applied(events)
+    harness.apply(events)
     found = balances(harness.settings.database_url or "")
     assert found["rex"] == (0, 2_000, 0, 2_000, 0)
     assert found["susie"] == (0, 500, 0, 500, 0)
@@ -24,11 +23,9 @@ def test_partial_then_full_refund_nets_every_line_to_zero(harness: Harness) -> N
     partial = [*two_tier_events(), refund("S-1", 2_500, day=3)]
     rest = [refund("S-1", 7_500, day=4)]
     harness.start_worker()
-    harness.publish(partial)
-    harness.wait_until_applied(partial)
+    harness.apply(partial)
     assert balances(harness.settings.database_url or "")["rex"][1] == 1_500
-    harness.publish(rest)
-    harness.wait_until_applied(rest)
+    harness.apply(rest)
     found = balances(harness.settings.database_url or "")
     assert found["rex"] == (0, 0, 0, 2_000, 2_000)
     assert found["susie"] == (0, 0, 0, 500, 500)
@@ -38,10 +35,8 @@ def test_decline_of_a_recorded_sale_reverses_its_commission(harness: Harness) ->
     first = two_tier_events()
     decline = [declined("rex", "S-1", 10_000, day=5)]
     harness.start_worker()
-    harness.publish(first)
-    harness.wait_until_applied(first)
-    harness.publish(decline)
-    harness.wait_until_applied(decline)
+    harness.apply(first)
+    harness.apply(decline)
     found = balances(harness.settings.database_url or "")
     assert found["rex"][1] == 0 and found["susie"][1] == 0
 

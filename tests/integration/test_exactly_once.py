@@ -44,8 +44,7 @@ def test_the_same_events_published_twice_leave_every_balance_unchanged(harness: 
     events = [*two_tier_events(), refund("S-1", 2_500)]
     harness.start_worker()
     harness.publish(events)
-    harness.publish(events)
-    harness.wait_until_applied(events)
+    harness.apply(events)
     found = balances(harness.settings.database_url or "")
     assert (found["rex"][1], found["susie"][1]) == (1_500, 375)
 
@@ -66,12 +65,10 @@ def test_a_worker_killed_mid_stream_and_restarted_applies_every_event_exactly_on
 def test_a_clean_restart_resumes_without_reapplying(harness: Harness) -> None:
     first, second = two_tier_events(), [sale("S-2", "rex", 5_000, day=6)]
     worker = harness.start_worker()
-    harness.publish(first)
-    harness.wait_until_applied(first)
+    harness.apply(first)
     harness.stop_worker(worker)
     harness.start_worker()
-    harness.publish(second)
-    harness.wait_until_applied(second)
+    harness.apply(second)
     found = balances(harness.settings.database_url or "")
     assert (found["rex"][1], found["susie"][1]) == (3_000, 750)
 

@@ -17,10 +17,8 @@ def test_a_late_term_version_corrects_the_sales_it_governs_by_new_transactions(h
              refund("S-1", 2_500, day=6)]
     late = [program(tiers=("0.30",), day=3)]
     harness.start_worker()
-    harness.publish(first)
-    harness.wait_until_applied(first)
-    harness.publish(late)
-    harness.wait_until_applied(late)
+    harness.apply(first)
+    harness.apply(late)
     pending, available, paid, earned, reversed_ = balances(harness.settings.database_url or "")["rex"]
     assert available == 3_000 - 750
     assert (earned, reversed_) == (1_000 + 3_000, 250 + 750 + 750)
@@ -33,8 +31,7 @@ def test_a_partner_moved_to_another_program_earns_under_it_from_then_on(harness:
                "partner_id": "rex", "program_id": "gold"},
               sale("S-2", "rex", 10_000, day=4)]
     harness.start_worker()
-    harness.publish(events)
-    harness.wait_until_applied(events)
+    harness.apply(events)
     assert balances(harness.settings.database_url or "")["rex"][1] == 1_000 + 2_500
 
 
@@ -70,7 +67,6 @@ def test_a_clawed_back_bonus_is_awarded_again_when_the_threshold_is_crossed_agai
               sale("S-2", "rex", 10_000, day=3), declined("rex", "S-2", 10_000, day=4),
               sale("S-3", "rex", 10_000, day=5)]
     harness.start_worker()
-    harness.publish(events)
-    harness.wait_until_applied(events)
+    harness.apply(events)
     pending, available, paid, earned, reversed_ = balances(harness.settings.database_url or "")["rex"]
     assert available == 2_000 + 2_000 + 1_000

@@ -59,13 +59,11 @@ def outcome(module_harness: Harness) -> Outcome:
     """The stream applied by a worker, published twice, with the hold period matured by its timer."""
     harness = module_harness
     first = harness.start_worker()
-    harness.publish(SETUP)
-    harness.wait_until_applied(SETUP)
+    harness.apply(SETUP)
     harness.publish(STREAM)
     harness.stop_worker(first, hard=True)  # a crash somewhere in the middle of the stream
     harness.start_worker()
-    harness.publish(STREAM)
-    harness.wait_until_applied(STREAM)
+    harness.apply(STREAM)
     url = harness.settings.database_url or ""
     wait_for(lambda: balances(url).get("h", (1,))[0] == 0, "the hold period to mature")
     harness.wait_until_applied(STREAM)

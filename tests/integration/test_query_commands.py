@@ -19,8 +19,7 @@ EVENTS = [*two_tier_events(), refund("S-1", 2_500)]
 def ledger(module_harness: Harness) -> Harness:
     """The two-tier example with a partial refund, applied by a worker and projected."""
     module_harness.start_worker()
-    module_harness.publish(EVENTS)
-    module_harness.wait_until_applied(EVENTS)
+    module_harness.apply(EVENTS)
     return module_harness
 
 

@@ -13,6 +13,7 @@ from ledger.partner import Partner
 from tests.builders import inbound
 
 Apply = Callable[..., BatchResult]
+Balance = Callable[..., int]
 
 
 @pytest.fixture

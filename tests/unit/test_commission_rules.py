@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ledger.application import LedgerApp
 from schemas import Reason
 from tests.builders import (
@@ -15,9 +13,7 @@ from tests.builders import (
     sale,
     two_tier_events,
 )
-from tests.unit.conftest import Apply
-
-Balance = Callable[..., int]
+from tests.unit.conftest import Apply, Balance
 
 
 def test_seller_earns_level_one_and_recruiter_level_two(apply: Apply, balance: Balance) -> None:

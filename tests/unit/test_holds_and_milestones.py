@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from ledger.application import LedgerApp
 from ledger.memory_recorder import MemoryLedgerRecorder
 from tests.builders import declined, joined, payout, program, refund, sale
-from tests.unit.conftest import Apply
+from tests.unit.conftest import Apply, Balance
 
-Balance = Callable[..., int]
 LATER = datetime(2026, 6, 1, tzinfo=UTC)
 FIRST_SALE = {"id": "first", "metric": "sales_count", "threshold": 1, "bonus": {"amount": 1_000, "currency": "USD"}}
 TWO_SALES = FIRST_SALE | {"id": "two", "threshold": 2, "clawback": True}

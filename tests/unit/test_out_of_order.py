@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ledger.application import LedgerApp
 from schemas import Reason
 from tests.builders import (
@@ -16,9 +14,7 @@ from tests.builders import (
     sale,
     two_tier_events,
 )
-from tests.unit.conftest import Apply
-
-Balance = Callable[..., int]
+from tests.unit.conftest import Apply, Balance
 
 
 def test_refund_before_its_sale_is_parked(apply: Apply) -> None:
