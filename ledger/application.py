@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -45,6 +46,10 @@ class LedgerApp(Application[UUID]):
         """Wall-clock time a parked event waits at least before it can be refused."""
         return timedelta(seconds=float(self.env.get("LEDGER_PARKING_MIN_WAIT_S") or DEFAULT_MIN_WAIT_S))
 
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._writer = threading.RLock()
+
     def construct_recorder(self) -> LedgerRecorder:  # type: ignore[override]
         return construct_ledger_recorder(self.factory)
 
@@ -61,12 +66,20 @@ class LedgerApp(Application[UUID]):
         return result
 
     def _until_no_conflict(self, decide: Callable[[], T], what: str) -> tuple[T, int]:
-        """Run `decide` (decide and save); on a conflict, forget cached aggregates and decide again."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return decide(), attempt
-            except (RecordConflictError, ConcurrencyError):
-                self._forget_cached_aggregates()
+        """Run `decide` (decide and save); on a conflict, forget cached aggregates and decide again.
+
+        A batch changes the cached aggregates themselves, so one writer at a time decides, and
+        any failure (not only a conflict) forgets the cache before the error goes on.
+        """
+        with self._writer:
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    return decide(), attempt
+                except (RecordConflictError, ConcurrencyError):
+                    self._forget_cached_aggregates()
+                except BaseException:
+                    self._forget_cached_aggregates()
+                    raise
         raise ConcurrencyError(f"{what} still conflicting after {MAX_ATTEMPTS} attempts")
 
     def _forget_cached_aggregates(self) -> None:
@@ -95,7 +108,8 @@ class LedgerApp(Application[UUID]):
         letter = DeadLetter(reason, detail, item.raw, item.source, event_id)
         already = self.ledger_recorder.seen_event_ids([event_id]) if event_id else set()
         inbox = [InboxRecord(event_id, event.type, "rejected", item.source)] if event_id and not already else []
-        self._save([], inbox=inbox, dead_letters=[letter], positions=_positions([item]))
+        with self._writer:
+            self._save([], inbox=inbox, dead_letters=[letter], positions=_positions([item]))
         return BatchResult(dead_letters=[letter])
 
     def mature_due(self, now: datetime, limit: int = 1000) -> int:
@@ -129,7 +143,9 @@ class LedgerApp(Application[UUID]):
     def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:
         # Saving events in the order they happened keeps the ledger's global order causal.
         events = sorted((e for a in aggregates for e in a.collect_events()), key=lambda e: e.timestamp)
-        self.save(*events, **kwargs)
+        # The event store directly: Application.save() checks each event against a runtime
+        # Protocol, which cost more than encoding it.
+        self.events.put(events, **kwargs)
         if self.repository.cache is not None:
             for aggregate in aggregates:
                 self.repository.cache.put(aggregate.id, aggregate)

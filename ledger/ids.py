@@ -14,6 +14,7 @@ def aggregate_id(kind: str, key: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:{key}")
 
 
+@lru_cache(maxsize=4096)
 def transaction_id(event_id: str) -> UUID:
     """Id of the ledger transaction an input event produces; a repeat maps to the same id."""
     return uuid5(NAMESPACE, f"transaction:{event_id}")

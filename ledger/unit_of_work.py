@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,7 +51,9 @@ class UnitOfWork:
         """The aggregate as changed so far in this batch, or None if it does not exist."""
         if aggregate_id not in self._loaded:
             try:
-                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
+                # The cached aggregate itself, not a copy: the application forgets its cache
+                # whenever a batch fails, and rollback() reads an undone aggregate afresh.
+                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id, deepcopy_from_cache=False)
             except AggregateNotFoundError:
                 self._loaded[aggregate_id] = None
             loaded = self._loaded[aggregate_id]
@@ -82,18 +85,26 @@ class UnitOfWork:
             aggregate = self._loaded.get(touched)
             if aggregate is not None and len(aggregate.pending_events) > before:
                 self._loaded[touched] = self._replay(touched, aggregate.pending_events[:before])
+                self._forget_cached(touched)
         notifications, maturities, sales = checkpoint.side
         del self.notifications[notifications:], self.maturities[maturities:], self.sales_decided[sales:]
 
     def _replay(self, aggregate_id: UUID, events: list[Any]) -> Aggregate | None:
         # The aggregate as read (or absent), plus the events earlier events of the batch added.
-        existed = self.read_versions.get(aggregate_id) is not None
-        aggregate = self._app.repository.get(aggregate_id) if existed else None
+        version = self.read_versions.get(aggregate_id)
+        aggregate = self._app.repository.get(aggregate_id, version=version) if version is not None else None
         for domain_event in events:
             aggregate = domain_event.mutate(aggregate)
         if aggregate is not None:
             aggregate._pending_events = list(events)  # noqa: SLF001 - restoring what was pending
         return aggregate
+
+    def _forget_cached(self, aggregate_id: UUID) -> None:
+        # The cache held the object the undone event changed; the next batch reads it afresh.
+        cache = self._app.repository.cache
+        if cache is not None:
+            with contextlib.suppress(KeyError):
+                cache.get(aggregate_id, evict=True)
 
     def changed(self) -> list[Aggregate]:
         """Aggregates with events still to be saved."""
