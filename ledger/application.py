@@ -17,6 +17,7 @@ from ledger.decider import BatchDecider
 from ledger.errors import ConcurrencyError
 from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
 from ledger.sale import Sale
+from ledger.transcoder import OrjsonTranscoder
 from ledger.unit_of_work import UnitOfWork, referenced_ids
 from schemas.parsing import Invalid
 from schemas.reasons import Reason
@@ -49,6 +50,11 @@ class LedgerApp(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._writer = threading.RLock()
+
+    def construct_transcoder(self) -> OrjsonTranscoder:  # type: ignore[override]
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def construct_recorder(self) -> LedgerRecorder:  # type: ignore[override]
         return construct_ledger_recorder(self.factory)

@@ -11,6 +11,7 @@ from psycopg import Cursor
 from ledger.partner import Partner
 from ledger.postings import Posting, partner_of_account
 from projections.base import Projection
+from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
 EARNED = (Partner.CommissionAccrued, Partner.MilestoneBonusAwarded)
@@ -43,13 +44,11 @@ class PartnerBalances(Projection):
         deltas = balance_deltas(events)
         if not deltas:
             return
-        curs.executemany(
-            f"""INSERT INTO {SCHEMA}.partner_balances AS b (partner_id, currency, {", ".join(COLUMNS)})
-                VALUES (%s, %s, %s, %s, %s, %s, %s)
-                ON CONFLICT (partner_id, currency) DO UPDATE SET
-                {", ".join(f"{c} = b.{c} + EXCLUDED.{c}" for c in COLUMNS)}""",
-            [(partner, currency, *values) for (partner, currency), values in sorted(deltas.items())],
-        )
+        write_rows(curs, "partner_balances",
+                   [(partner, currency, *values) for (partner, currency), values in sorted(deltas.items())],
+                   columns=("partner_id", "currency", *COLUMNS),
+                   conflict="ON CONFLICT (partner_id, currency) DO UPDATE SET "
+                            + ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in COLUMNS))
 
 
 def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:

@@ -11,6 +11,7 @@ from psycopg import Cursor
 from ledger.partner import Partner
 from projections.balances import partner_of
 from projections.base import Projection
+from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
 
@@ -40,9 +41,7 @@ class CommissionLines(Projection):
             row[0 if isinstance(event, Partner.CommissionAccrued) else 1] += event.amount
             row[2] = min(filter(None, (row[2], event.occurred_at)))
         if deltas:
-            curs.executemany(
-                f"""INSERT INTO {SCHEMA}.commission_lines AS c VALUES (%s, %s, %s, %s, %s, %s, %s)
-                    ON CONFLICT (sale_id, partner_id, level, currency) DO UPDATE SET
-                    earned = c.earned + EXCLUDED.earned, reversed = c.reversed + EXCLUDED.reversed,
-                    first_occurred_at = least(c.first_occurred_at, EXCLUDED.first_occurred_at)""",
-                [(*key, *values) for key, values in sorted(deltas.items())])
+            write_rows(curs, "commission_lines", [(*key, *values) for key, values in sorted(deltas.items())],
+                       conflict="ON CONFLICT (sale_id, partner_id, level, currency) DO UPDATE SET "
+                                "earned = t.earned + EXCLUDED.earned, reversed = t.reversed + EXCLUDED.reversed, "
+                                "first_occurred_at = least(t.first_occurred_at, EXCLUDED.first_occurred_at)")

@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from ledger.partner import Partner
 from ledger.program import Program
 from projections.base import Projection
+from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
 
@@ -54,18 +55,12 @@ class PartnerDirectory(Projection):
                 memberships.append((str(event.originator_id), event.effective_at, event.event_id, event.program_id))
             else:
                 versions.append(_version(event.terms))
-        _insert(curs, "partner_rows", partners)
-        _insert(curs, "partner_memberships", memberships)
-        _insert(curs, "program_versions", versions)
+        write_rows(curs, "partner_rows", partners)
+        write_rows(curs, "partner_memberships", memberships)
+        write_rows(curs, "program_versions", versions)
 
 
 def _version(terms: dict[str, Any]) -> tuple[Any, ...]:
     effective = datetime.fromisoformat(terms["occurred_at"].replace("Z", "+00:00"))
     return (terms["program_id"], effective, terms["event_id"], terms["name"], terms["referral_info"],
             terms["show_declines"], terms["show_purchase_history"], terms["hold_days"], Jsonb(terms["tiers"]))
-
-
-def _insert(curs: Cursor[Any], table: str, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        curs.executemany(f"INSERT INTO {SCHEMA}.{table} VALUES ({', '.join(['%s'] * len(rows[0]))}) "
-                         "ON CONFLICT DO NOTHING", rows)

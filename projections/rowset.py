@@ -7,6 +7,7 @@ from typing import Any
 
 from psycopg import Cursor
 
+from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
 
@@ -42,9 +43,6 @@ class RowSet:
         """Upsert every row of the batch."""
         if not self.dirty:
             return
-        names = ", ".join(self.columns)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in self.columns if c != self.key)
-        curs.executemany(
-            f"INSERT INTO {SCHEMA}.{self.table} ({names}) VALUES ({', '.join(['%s'] * len(self.columns))}) "
-            f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}",
-            [tuple(self.rows[key][c] for c in self.columns) for key in sorted(self.dirty)])
+        write_rows(curs, self.table, [tuple(self.rows[key][c] for c in self.columns) for key in sorted(self.dirty)],
+                   columns=self.columns, conflict=f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}")

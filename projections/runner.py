@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import structlog
@@ -54,47 +55,68 @@ class ProjectionRunner:
 
     def step(self, projection: Projection) -> int:
         """Apply the next batch of the log to one projection; returns how many positions it moved."""
+        return self.step_together([projection])
+
+    def step_together(self, projections: Sequence[Projection]) -> int:
+        """Apply the next batch of the log to several projections in one transaction.
+
+        The log is read and each stored event decoded once for all of them; each projection
+        takes the events past its own position. Returns how many positions the slowest moved.
+        """
         with self._conn.transaction(), self._conn.cursor() as curs:
-            # Two runners of one projection (two `ledger run`s) take turns; neither applies twice.
+            return self._step(curs, projections)
+
+    def _step(self, curs: psycopg.Cursor[Any], projections: Sequence[Projection]) -> int:
+        # Two runners of one projection (two `ledger run`s) take turns; neither applies twice.
+        for projection in sorted(projections, key=lambda p: p.name):
             curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
-            start = tracking.position(curs, projection.name)
-            notifications = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False)
-            if not notifications:
-                return 0
-            topics = projection.topics
-            events = [self.app.mapper.to_domain_event(n) for n in notifications if n.topic in topics]
-            projection.apply(curs, events)
-            tracking.advance(curs, projection.name, notifications[-1].id)
-            return notifications[-1].id - start
+        positions = {p.name: tracking.position(curs, p.name) for p in projections}
+        start = min(positions.values())
+        notifications = self.app.recorder.select_notifications(
+            start=start, limit=self.batch_size, inclusive_of_start=False)
+        if not notifications:
+            return 0
+        wanted = frozenset().union(*(p.topics for p in projections))
+        decoded = [(n.id, n.topic, self.app.mapper.to_domain_event(n)) for n in notifications if n.topic in wanted]
+        last = notifications[-1].id
+        for projection in projections:
+            since, topics = positions[projection.name], projection.topics
+            if since < last:
+                projection.apply(curs, [event for at, topic, event in decoded if at > since and topic in topics])
+                tracking.advance(curs, projection.name, last)
+        return last - start
 
     def catch_up(self, progress: ProgressCallback | None = None) -> None:
         """Apply everything recorded so far to every projection."""
-        for projection in self.projections:
-            while moved := self.step(projection):
-                if progress:
-                    progress(projection.name, moved, self.head())
+        while moved := self.step_together(self.projections):
+            if progress:
+                progress("all", moved, self.head())
 
     def rebuild(self, projection: Projection, progress: ProgressCallback | None = None) -> None:
-        """Drop a projection's rows and position, then apply the whole log again.
+        """Drop a projection's rows and position, then apply the whole log again."""
+        self.rebuild_together([projection], progress)
+
+    def rebuild_together(self, projections: Sequence[Projection], progress: ProgressCallback | None = None) -> None:
+        """Drop the projections' rows and positions, then apply the whole log to them again.
 
         All in one transaction: readers see the old rows until the new ones are complete.
+        The log is read once for all of them.
         """
-        with self._conn.transaction():
-            with self._conn.cursor() as curs:
+        with self._conn.transaction(), self._conn.cursor() as curs:
+            for projection in sorted(projections, key=lambda p: p.name):
                 curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
                 projection.clear(curs)
                 tracking.reset(curs, projection.name)
-            while moved := self.step(projection):
+            while moved := self._step(curs, projections):
                 if progress:
-                    progress(projection.name, moved, self.head())
+                    progress(",".join(p.name for p in projections), moved, self.head())
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.1) -> None:
         """Follow the ledger until `stop` is set; a failure is logged and retried, never fatal."""
         delay = 0.5
         while not stop.is_set():
             try:
-                moved = sum(self.step(p) for p in self.projections)
+                moved = self.step_together(self.projections)
                 delay = 0.5
             except (psycopg.Error, OSError) as exc:
                 log.error("projection_failed_retrying", error=str(exc), retry_in_s=delay)

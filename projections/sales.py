@@ -10,6 +10,7 @@ from psycopg import Cursor
 from ledger.decline import Decline
 from ledger.sale import Sale
 from projections.base import Projection
+from projections.bulk import write_rows
 from projections.rowset import RowSet
 from projections.tracking import SCHEMA
 
@@ -62,8 +63,8 @@ class SalesFacts(Projection):
                 if row is not None:
                     sales.put(row | _change(event, row))
         sales.flush(curs)
-        _insert(curs, "declines", 8, declines)
-        _insert(curs, "customer_contacts", 6, [(kind, ref, c.get("contact_id", ""), c.get("first_name", ""),
+        write_rows(curs, "declines", declines)
+        write_rows(curs, "customer_contacts", [(kind, ref, c.get("contact_id", ""), c.get("first_name", ""),
                                                 c.get("last_name", ""), c.get("email", "")) for kind, ref, c in contacts])
 
 
@@ -83,9 +84,3 @@ def _change(event: Any, row: dict[str, Any]) -> dict[str, Any]:
         return {"amount": event.amount, "refunded": 0, "status": "completed", "attempt": row["attempt"] + 1,
                 "program_id": event.program_id, "note": event.note, "occurred_at": event.occurred_at}
     return {"program_id": event.program_id or row["program_id"], "note": event.note}
-
-
-def _insert(curs: Cursor[Any], table: str, width: int, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        curs.executemany(f"INSERT INTO {SCHEMA}.{table} VALUES ({', '.join(['%s'] * width)}) ON CONFLICT DO NOTHING",
-                         rows)

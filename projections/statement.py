@@ -11,6 +11,7 @@ from ledger.partner import Partner
 from ledger.postings import Posting
 from projections.balances import partner_of
 from projections.base import Projection
+from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
 KINDS = {
@@ -48,9 +49,7 @@ class StatementLines(Projection):
                  getattr(event, "sale_id", None), getattr(event, "level", None), _detail(event), posting.source,
                  posting.destination, posting.amount, posting.currency, event.transaction_id, event.timestamp)
                 for event in events for number, posting in enumerate(map(Posting.from_dict, event.postings))]
-        if rows:
-            curs.executemany(f"INSERT INTO {SCHEMA}.statement_lines VALUES "
-                             f"({', '.join(['%s'] * 15)}) ON CONFLICT DO NOTHING", rows)
+        write_rows(curs, "statement_lines", rows)
 
 
 def _detail(event: Any) -> str | None:
