@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import Application, LRUCache
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
+from ledger.aggregate_cache import AggregateCache
 from ledger.batch import BatchResult, DeadLetter, Inbound
 from ledger.decider import BatchDecider
 from ledger.errors import ConcurrencyError
@@ -50,6 +51,7 @@ class LedgerApp(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._writer = threading.RLock()
+        self.aggregates = AggregateCache(self, self.ledger_recorder)
 
     def construct_transcoder(self) -> OrjsonTranscoder:  # type: ignore[override]
         transcoder = OrjsonTranscoder()
@@ -89,14 +91,12 @@ class LedgerApp(Application[UUID]):
         raise ConcurrencyError(f"{what} still conflicting after {MAX_ATTEMPTS} attempts")
 
     def _forget_cached_aggregates(self) -> None:
-        # LRUCache.clear() keeps its entries, so a fresh cache replaces it.
-        cache = self.repository.cache
-        if isinstance(cache, LRUCache):
-            self.repository.cache = LRUCache(maxsize=cache.maxsize)
+        self.aggregates.forget()
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
-        uow = UnitOfWork(self, self.ledger_recorder.existing_ids(referenced_ids(items)))
+        uow = UnitOfWork(self.aggregates)
+        uow.prefetch(referenced_ids(i.event for i in items))
         decider = BatchDecider(uow, seen, self.ledger_recorder)
         for item in items:
             decider.decide(item)
@@ -126,7 +126,7 @@ class LedgerApp(Application[UUID]):
         due = self.ledger_recorder.due_maturities(now, limit)
         if not due:
             return 0
-        uow = UnitOfWork(self)
+        uow = UnitOfWork(self.aggregates)
         decider = BatchDecider(uow, set(), self.ledger_recorder)
         for maturity in due:
             sale = uow.get(Sale, Sale.create_id(maturity.sale_id))
@@ -152,9 +152,7 @@ class LedgerApp(Application[UUID]):
         # The event store directly: Application.save() checks each event against a runtime
         # Protocol, which cost more than encoding it.
         self.events.put(events, **kwargs)
-        if self.repository.cache is not None:
-            for aggregate in aggregates:
-                self.repository.cache.put(aggregate.id, aggregate)
+        self.aggregates.saved(aggregates)
 
 
 def _positions(items: Sequence[Inbound]) -> dict[tuple[str, str, int], int]:

@@ -10,7 +10,7 @@ from ledger.errors import PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder
-from ledger.unit_of_work import UnitOfWork
+from ledger.unit_of_work import UnitOfWork, referenced_ids
 from schemas.events import ChargeDeclined, InputEvent
 from schemas.parsing import Invalid, parse_event
 
@@ -36,6 +36,7 @@ class BatchDecider:
         self.records = BatchRecords()
         self.available: set[str] = set()
         self.made_available: set[str] = set()
+        self._waiting: dict[str, dict[str, ParkedEvent]] = {}  # parked in this batch, by what they wait for
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -104,12 +105,14 @@ class BatchDecider:
 
     def _park(self, parked: ParkedEvent) -> None:
         self.records.parked[parked.event_id] = parked
+        self._waiting.setdefault(parked.waiting_for, {})[parked.event_id] = parked
         self.result.parked += 1
         self._outcome(parked.event_id, parked.type, "parked", parked.source)
 
     def _unpark(self, parked: ParkedEvent) -> None:
         if self.records.parked.pop(parked.event_id, None) is None:
             self.records.released.add(parked.event_id)
+        self._waiting.get(parked.waiting_for, {}).pop(parked.event_id, None)
         self.result.parked -= 1
 
     def _unclaimed(self, stored: list[ParkedEvent]) -> list[ParkedEvent]:
@@ -125,7 +128,7 @@ class BatchDecider:
         # batches are looked up in bulk by release_stored(), one query per round.
         self.available.update(keys)
         self.made_available.update(keys)
-        waiting = [p for p in self.records.parked.values() if p.waiting_for in keys]
+        waiting = [p for key in keys for p in self._waiting.pop(key, {}).values()]
         for parked in sorted(waiting, key=lambda p: p.order):
             self._reapply(parked)
 
@@ -133,12 +136,15 @@ class BatchDecider:
         """Apply events parked in earlier batches whose prerequisite this batch recorded."""
         while self.available:
             keys, self.available = sorted(self.available), set()
-            for parked in sorted(self._unclaimed(self.recorder.parked_waiting_for(keys)), key=lambda p: p.order):
-                self._reapply(parked)
+            stored = sorted(self._unclaimed(self.recorder.parked_waiting_for(keys)), key=lambda p: p.order)
+            events = [parse_event(parked.raw) for parked in stored]
+            self.handlers.uow.prefetch(referenced_ids(events))
+            for parked, event in zip(stored, events, strict=True):
+                self._reapply(parked, event)
 
-    def _reapply(self, parked: ParkedEvent) -> None:
+    def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None) -> None:
         self._unpark(parked)
-        event = parse_event(parked.raw)
+        event = event or parse_event(parked.raw)
         assert not isinstance(event, Invalid), "only valid events are parked"
         self._apply(event, parked.raw, parked.source)
 

@@ -107,8 +107,9 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
         return [p for p, _ in self.parked.values() if p.waiting_for in keys]
 
-    def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:
-        return ids, {i for i in ids if self.select_events(i, limit=1)}
+    def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
+        found = {i: list(self.select_events(i)) for i in ids}
+        return {i: events for i, events in found.items() if events}
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         return [p for p, at in self.parked.values() if p.occurred_at < cutoff and at <= parked_before]

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.persistence import InfrastructureFactory, StoredEvent
 
 from ledger.batch import DeadLetter, Source
 from ledger.maturation import Maturity
@@ -78,8 +78,8 @@ class LedgerRecorder(ABC):
         """Record that these notifications reached their topic."""
 
     @abstractmethod
-    def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:
-        """(the ids checked, those of them with recorded events)."""
+    def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Every stored event of each of these aggregates that exists, in version order."""
 
     @abstractmethod
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:

@@ -105,8 +105,9 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
     def _check_read_versions(self, curs: Cursor[DictRow], read: dict[UUID, int | None]) -> None:
         if not read:
             return
-        curs.execute(SQL("SELECT originator_id, max(originator_version) AS version FROM {}.{} "
-                         "WHERE originator_id = ANY(%s) GROUP BY originator_id")
+        # One index probe per aggregate for its last version, not a scan of all its events.
+        curs.execute(SQL("SELECT i AS originator_id, (SELECT max(originator_version) FROM {}.{} "
+                         "WHERE originator_id = i) AS version FROM unnest(%s::uuid[]) AS i")
                      .format(self.schema, Identifier(self.events_table_name)), (list(read),))
         current = {row["originator_id"]: row["version"] for row in curs.fetchall()}
         stale = [i for i, version in read.items() if current.get(i) != version]
@@ -221,14 +222,18 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = ANY(%s)", (list(keys),))
         return [_parked(r) for r in rows]
 
-    def existing_ids(self, ids: set[UUID]) -> tuple[set[UUID], set[UUID]]:
+    def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
+        found: dict[UUID, list[StoredEvent]] = {}
         if not ids:
-            return set(), set()
+            return found
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s) "
-                             "AND originator_version = 1").format(self.schema, Identifier(self.events_table_name)),
-                         (list(ids),))
-            return ids, {row["originator_id"] for row in curs.fetchall()}
+            curs.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
+                             "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version")
+                         .format(self.schema, Identifier(self.events_table_name)), (list(ids),))
+            for row in curs.fetchall():
+                found.setdefault(row["originator_id"], []).append(StoredEvent(
+                    row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])))
+        return found
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         rows = self._fetch("SELECT * FROM {}.parked WHERE occurred_at < %s AND parked_at <= %s", (cutoff, parked_before))

@@ -8,6 +8,9 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import JSONTranscoder
 
+_WALKED = frozenset({dict, list, tuple, UUID})
+_NESTED = frozenset({dict, list})
+
 
 class OrjsonTranscoder(JSONTranscoder):
     """Byte-for-byte the library's `{"_type_", "_data_"}` format, so old and new rows read alike.
@@ -25,12 +28,13 @@ class OrjsonTranscoder(JSONTranscoder):
         return self._untag(orjson.loads(data))
 
     def _tag_uuids(self, value: Any) -> Any:
-        # orjson writes a UUID as a bare string, which would come back as a str.
+        # orjson writes a UUID as a bare string, which would come back as a str. Scalars
+        # are passed over inline: a call per field cost more than the encoding.
         kind = type(value)
         if kind is dict:
-            return {key: self._tag_uuids(item) for key, item in value.items()}
+            return {key: self._tag_uuids(item) if type(item) in _WALKED else item for key, item in value.items()}
         if kind is list or kind is tuple:
-            return [self._tag_uuids(item) for item in value]
+            return [self._tag_uuids(item) if type(item) in _WALKED else item for item in value]
         if kind is UUID:
             return self._encode_obj(value)
         return value
@@ -40,7 +44,7 @@ class OrjsonTranscoder(JSONTranscoder):
         if kind is dict:
             if len(value) == 2 and "_type_" in value and "_data_" in value:
                 return self._decode_obj(value)
-            return {key: self._untag(item) for key, item in value.items()}
+            return {key: self._untag(item) if type(item) in _NESTED else item for key, item in value.items()}
         if kind is list:
-            return [self._untag(item) for item in value]
+            return [self._untag(item) if type(item) in _NESTED else item for item in value]
         return value

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 
-from ledger.batch import Inbound
+from ledger.aggregate_cache import AggregateCache
 from ledger.ids import aggregate_id
 from ledger.maturation import Maturity
 from ledger.notifications import Notification
@@ -32,8 +30,8 @@ class Checkpoint:
 class UnitOfWork:
     """Keeps each aggregate once per batch, so later events see earlier events' changes."""
 
-    def __init__(self, app: Application[UUID], known: tuple[set[UUID], set[UUID]] | None = None) -> None:
-        self._app = app
+    def __init__(self, aggregates: AggregateCache) -> None:
+        self._aggregates = aggregates
         self._loaded: dict[UUID, Aggregate | None] = {}
         self.read_versions: dict[UUID, int | None] = {}
         self._touched: dict[UUID, int] = {}
@@ -41,22 +39,13 @@ class UnitOfWork:
         self.maturities: list[Maturity] = []
         self.sales_decided: list[tuple[str, str, str, datetime]] = []
         self.index_reads: list[tuple[str, str, datetime, int]] = []
-        # Ids looked up in bulk up front: those not found need no query of their own.
-        if known is not None:
-            checked, existing = known
-            self._loaded.update(dict.fromkeys(checked - existing))
-            self.read_versions.update(dict.fromkeys(checked - existing))
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate as changed so far in this batch, or None if it does not exist."""
         if aggregate_id not in self._loaded:
-            try:
-                # The cached aggregate itself, not a copy: the application forgets its cache
-                # whenever a batch fails, and rollback() reads an undone aggregate afresh.
-                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id, deepcopy_from_cache=False)
-            except AggregateNotFoundError:
-                self._loaded[aggregate_id] = None
-            loaded = self._loaded[aggregate_id]
+            # The cached aggregate itself, not a copy: the application forgets its cache
+            # whenever a batch fails, and rollback() reads an undone aggregate afresh.
+            loaded = self._loaded[aggregate_id] = self._aggregates.get(aggregate_id)
             # What the batch decided on; checked again under the write lock before it commits.
             self.read_versions[aggregate_id] = loaded.version if loaded is not None else None
         found = self._loaded[aggregate_id]
@@ -85,26 +74,23 @@ class UnitOfWork:
             aggregate = self._loaded.get(touched)
             if aggregate is not None and len(aggregate.pending_events) > before:
                 self._loaded[touched] = self._replay(touched, aggregate.pending_events[:before])
-                self._forget_cached(touched)
+                self._aggregates.evict(touched)
         notifications, maturities, sales = checkpoint.side
         del self.notifications[notifications:], self.maturities[maturities:], self.sales_decided[sales:]
 
     def _replay(self, aggregate_id: UUID, events: list[Any]) -> Aggregate | None:
         # The aggregate as read (or absent), plus the events earlier events of the batch added.
         version = self.read_versions.get(aggregate_id)
-        aggregate = self._app.repository.get(aggregate_id, version=version) if version is not None else None
+        aggregate = self._aggregates.as_read(aggregate_id, version) if version is not None else None
         for domain_event in events:
             aggregate = domain_event.mutate(aggregate)
         if aggregate is not None:
             aggregate._pending_events = list(events)  # noqa: SLF001 - restoring what was pending
         return aggregate
 
-    def _forget_cached(self, aggregate_id: UUID) -> None:
-        # The cache held the object the undone event changed; the next batch reads it afresh.
-        cache = self._app.repository.cache
-        if cache is not None:
-            with contextlib.suppress(KeyError):
-                cache.get(aggregate_id, evict=True)
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Load the aggregates these events will read, in one query rather than one each."""
+        self._aggregates.prefetch(i for i in ids if i not in self._loaded)
 
     def changed(self) -> list[Aggregate]:
         """Aggregates with events still to be saved."""
@@ -115,9 +101,9 @@ _KEYS = (("program_id", "program"), ("partner_id", "partner"), ("recruited_by", 
          ("sale_id", "sale"), ("decline_id", "decline"), ("subscription_id", "subscription"))
 
 
-def referenced_ids(items: Sequence[Inbound]) -> set[UUID]:
-    """Ids of every aggregate the batch's events name directly."""
-    return set(_ids(item.event for item in items))
+def referenced_ids(events: Iterable[object]) -> set[UUID]:
+    """Ids of every aggregate these events name directly."""
+    return set(_ids(events))
 
 
 def _ids(events: Iterable[object]) -> Iterable[UUID]:

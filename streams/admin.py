@@ -40,10 +40,10 @@ def rebuild(projection: str | None, rebuild_all: bool) -> None:
         runner = ProjectionRunner(LedgerApp(env=ledger_env(found.database_url)), found.database_url, all_projections())
         head = runner.head()
         with Progress(console=err) as progress:
-            for item in chosen:
-                task = progress.add_task(f"rebuilding {item.name}", total=head or 1)
-                runner.rebuild(item, lambda _, moved, __, task=task: progress.advance(task, moved))
-                progress.update(task, completed=head or 1)
+            # One pass over the log for all of them: each stored event is read and decoded once.
+            task = progress.add_task(f"rebuilding {', '.join(p.name for p in chosen)}", total=head or 1)
+            runner.rebuild_together(chosen, lambda _, moved, __: progress.advance(task, moved))
+            progress.update(task, completed=head or 1)
         runner.close()
     console.print(f"rebuilt {', '.join(p.name for p in chosen)} up to ledger position {head}")
 

@@ -16,8 +16,17 @@ def _redact(_: object, __: str, event_dict: structlog.typing.EventDict) -> struc
     return event_dict
 
 
+_CURRENT: list[tuple[str, bool]] = [("INFO", False)]
+
+
+def current_logging() -> tuple[str, bool]:
+    """The level and format configured last, for a child process to use the same."""
+    return _CURRENT[0]
+
+
 def configure_logging(level: str = "INFO", json_logs: bool = False) -> None:
     """Route stdlib and structlog records through one structured renderer on stderr."""
+    _CURRENT[0] = (level, json_logs)
     renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[

@@ -15,8 +15,7 @@ import uvicorn
 from ledger.application import LedgerApp
 from ledger.database import ledger_env
 from projections.api import create_api
-from projections.registry import all_projections
-from projections.runner import ProjectionRunner
+from streams.follower import ProjectionProcess
 from streams.kafka import cluster_id, ensure_topics
 from streams.services import Services
 from streams.worker import create_worker_app
@@ -33,18 +32,18 @@ class RunOptions:
     projections: bool = True
 
 
-class BackgroundThreads:
-    """The projection runner and the API server, each in its own thread."""
+class BackgroundWork:
+    """The projection runner in its own process and the API server in a thread."""
 
     def __init__(self) -> None:
-        self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.api_server: uvicorn.Server | None = None
+        self.projections: ProjectionProcess | None = None
 
     def start_projections(self, database_url: str) -> None:
         """Follow the ledger log with every projection."""
-        runner = ProjectionRunner(LedgerApp(env=ledger_env(database_url)), database_url, all_projections())
-        self._spawn("projections", lambda: runner.run_forever(self.stop))
+        self.projections = ProjectionProcess(database_url)
+        self.projections.start()
 
     def start_api(self, database_url: str, host: str, port: int) -> None:
         """Serve the read-only API."""
@@ -53,8 +52,9 @@ class BackgroundThreads:
         self._spawn("api", self.api_server.run)
 
     def shutdown(self) -> None:
-        """Stop every thread and wait for it."""
-        self.stop.set()
+        """Stop the projection process and every thread, and wait for them."""
+        if self.projections is not None:
+            self.projections.stop()
         if self.api_server is not None:
             self.api_server.should_exit = True
         for thread in self.threads:
@@ -76,7 +76,7 @@ async def running_ledger(found: Services, options: RunOptions) -> AsyncIterator[
                         settings.partitions, settings.replication)
     ledger = LedgerApp(env=ledger_env(found.database_url))
     worker = create_worker_app(settings, bootstrap, ledger, await cluster_id(bootstrap))
-    background = BackgroundThreads()
+    background = BackgroundWork()
     if options.projections:
         background.start_projections(found.database_url)
     if options.api_port:

@@ -25,12 +25,20 @@ from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from projections.status import decided_count, ledger_status
 from schemas.parsing import parse_event
+from streams.bench.catchup import (
+    end_offsets,
+    ledger_progress,
+    ledger_reached,
+    projections_reached_head,
+    wait_for,
+)
 from streams.bench.figures import Figures
 from streams.bench.raw import consume_rate, copy_rate
 from streams.bench.workload import Workload, generate
 from streams.kafka import ensure_topics
 from streams.producer import produce_lines
 from streams.services import Services
+from streams.settings import Settings
 
 Say = Callable[[str], None]
 NAIVE_SAMPLE = 1_000
@@ -78,9 +86,9 @@ def _fresh_database(url: str, name: str) -> str:
     return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
-def _start_worker(found: Services, settings: object, database_url: str) -> tuple[subprocess.Popen[bytes], Callable[[], int]]:
+def _start_worker(found: Services, settings: Settings, database_url: str) -> tuple[subprocess.Popen[bytes], Callable[[], int]]:
     env = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": found.bootstrap or "",
-                        "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,  # type: ignore[attr-defined]
+                        "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,
                         "LEDGER_BATCH_SIZE": "1000", "LEDGER_SESSION_TIMEOUT_S": str(found.settings.session_timeout_s or 6),
                         "LEDGER_HOME": str(found.settings.home / "bench")}
     process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api"], env=env,
@@ -90,8 +98,8 @@ def _start_worker(found: Services, settings: object, database_url: str) -> tuple
     def watch() -> None:
         ps = psutil.Process(process.pid)
         while process.poll() is None:
-            try:
-                peak[0] = max(peak[0], ps.memory_info().rss)
+            try:  # the worker and its projection process
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in [ps, *ps.children(recursive=True)]))
             except psutil.Error:
                 return
             time.sleep(0.1)
@@ -99,17 +107,23 @@ def _start_worker(found: Services, settings: object, database_url: str) -> tuple
     return process, lambda: peak[0]
 
 
-def _end_to_end(bootstrap: str, settings: object, database_url: str, workload: Workload, say: Say) -> float:
+def _end_to_end(bootstrap: str, settings: Settings, database_url: str, workload: Workload, say: Say) -> float:
     with psycopg.connect(database_url, autocommit=True) as conn:
-        _wait(lambda: _ready(conn), "the worker to start", 120)
+        wait_for(lambda: _ready(conn), "the worker to start", 120)
         started = time.perf_counter()
-        asyncio.run(produce_lines(bootstrap, settings, workload.lines))  # type: ignore[arg-type]
-        _wait(lambda: decided_count(conn) >= workload.distinct and ledger_status(conn).max_lag == 0,
-              "the ledger and projections to catch up", 3600, say)
-        return workload.distinct / (time.perf_counter() - started)
+        asyncio.run(produce_lines(bootstrap, settings, workload.lines,
+                                  on_sent=lambda n: n % 100_000 == 0 and say(f"published {n:,}…")))
+        ends = end_offsets(bootstrap, settings.input_topics)
+        wait_for(lambda: ledger_reached(conn, ends) and projections_reached_head(conn, len(all_projections())),
+                 "the ledger and projections to catch up", 3 * 3600, say, lambda: ledger_progress(conn, ends))
+        elapsed = time.perf_counter() - started
+        decided = decided_count(conn)
+        if decided < workload.distinct:
+            raise RuntimeError(f"the ledger decided {decided:,} events of {workload.distinct:,}")
+        return workload.distinct / elapsed
 
 
-def _lag_at_rate(bootstrap: str, settings: object, database_url: str, rate: int, say: Say) -> tuple[float, float]:
+def _lag_at_rate(bootstrap: str, settings: Settings, database_url: str, rate: int, say: Say) -> tuple[float, float]:
     count = max(rate * 5, 50)
     lines, sent_at = _paced_sales(count), {}
     say(f"offering {count} sales at {rate}/s to measure ledger lag…")
@@ -122,14 +136,15 @@ def _lag_at_rate(bootstrap: str, settings: object, database_url: str, rate: int,
             for n, line in enumerate(lines):
                 await asyncio.sleep(max(0.0, n / rate - (time.time() - start)))
                 sent_at[f"lag-{n}"] = time.time()
-                await producer.send(settings.topic("sales"), line.encode(), key=b"partner-0")  # type: ignore[attr-defined]
+                await producer.send(settings.topic("sales"), line.encode(), key=b"partner-0")
             await producer.flush()
         finally:
             await producer.stop()
     start = time.time()
     asyncio.run(publish())
+    ends = end_offsets(bootstrap, [settings.topic("sales")])
     with psycopg.connect(database_url, autocommit=True) as conn:
-        _wait(lambda: decided_count(conn, list(sent_at)) >= count, "the paced sales", 600)
+        wait_for(lambda: ledger_reached(conn, ends), "the paced sales", 600)
         rows = conn.execute("SELECT event_id, extract(epoch FROM recorded_at) FROM ledger.inbox "
                             "WHERE event_id = ANY(%s)", (list(sent_at),)).fetchall()
     lags = sorted(max(0.0, float(at) - sent_at[event_id]) * 1000 for event_id, at in rows)
@@ -150,9 +165,9 @@ def _settle(figures: Figures, database_url: str, workload: Workload, say: Say) -
     runner = ProjectionRunner(app, database_url, all_projections())
     figures.ledger_head = runner.head()
     started = time.perf_counter()
-    for projection in all_projections():
-        runner.rebuild(projection)
-    figures.rebuild_positions_per_s = figures.ledger_head * len(all_projections()) / (time.perf_counter() - started)
+    # Every projection rebuilt together: ledger positions per second through all of them.
+    runner.rebuild_together(all_projections())
+    figures.rebuild_positions_per_s = figures.ledger_head / (time.perf_counter() - started)
     with psycopg.connect(database_url, autocommit=True) as conn:
         figures.final_max_lag = ledger_status(conn).max_lag
         figures.ledger_totals = _totals(conn, exclude_prefix="LAG")
@@ -204,17 +219,6 @@ def _naive(admin_url: str, name: str, workload: Workload) -> float:
 def _ready(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
     row = conn.execute("SELECT to_regclass('projections.tracking') IS NOT NULL").fetchone()
     return bool(row and row[0])
-
-
-def _wait(condition: Callable[[], bool], what: str, deadline_s: float, say: Say | None = None) -> None:
-    deadline, last = time.monotonic() + deadline_s, 0.0
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        if say and time.monotonic() - last > 5:
-            say(f"waiting for {what}…")
-            last = time.monotonic()
-        time.sleep(0.1)
 
 
 def write_json(figures: Figures, path: Path | None) -> None:

@@ -1,0 +1,99 @@
+"""The writer's aggregates, kept between batches and loaded in bulk when a batch needs them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
+from eventsourcing.domain import Aggregate
+
+from ledger.persistence import LedgerRecorder
+
+ABSENT_MAXSIZE = 200_000
+
+
+class AggregateCache:
+    """Aggregates as last committed, and ids known to have no events, for one writer.
+
+    Batches change the cached objects themselves (no copy per read), so the owner forgets
+    everything whenever a batch fails. An id noted absent that another writer has since
+    created makes the batch conflict under the write lock, and it is decided again.
+    """
+
+    def __init__(self, app: Application[UUID], recorder: LedgerRecorder) -> None:
+        self._app = app
+        self._recorder = recorder
+        self._absent: LRUCache[UUID, bool] = LRUCache(maxsize=ABSENT_MAXSIZE)
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        """The aggregate, or None if it has no events."""
+        cached = self._cached(aggregate_id)
+        if cached is not None or self._known_absent(aggregate_id):
+            return cached
+        try:
+            return self._app.repository.get(aggregate_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            self._absent.put(aggregate_id, True)
+            return None
+
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Load every aggregate of `ids` that is not cached in one query, noting those that do not exist."""
+        wanted = {i for i in ids if self._cached(i) is None and not self._known_absent(i)}
+        found = self._recorder.events_of(wanted)
+        cache = self._app.repository.cache
+        for aggregate_id in wanted:
+            stored = found.get(aggregate_id)
+            if not stored:
+                self._absent.put(aggregate_id, True)
+                continue
+            aggregate: Aggregate | None = None
+            for domain_event in map(self._app.mapper.to_domain_event, stored):
+                aggregate = domain_event.mutate(aggregate)  # type: ignore[attr-defined]
+            if cache is not None and aggregate is not None:
+                cache.put(aggregate_id, aggregate)
+
+    def as_read(self, aggregate_id: UUID, version: int) -> Aggregate:
+        """The aggregate at `version`, from the store (the cached object may hold undone changes)."""
+        return self._app.repository.get(aggregate_id, version=version)
+
+    def saved(self, aggregates: Iterable[Aggregate]) -> None:
+        """These aggregates were committed as they are now."""
+        cache = self._app.repository.cache
+        for aggregate in aggregates:
+            self._evict(self._absent, aggregate.id)
+            if cache is not None:
+                cache.put(aggregate.id, aggregate)
+
+    def evict(self, aggregate_id: UUID) -> None:
+        """Read this aggregate afresh next time."""
+        if self._app.repository.cache is not None:
+            self._evict(self._app.repository.cache, aggregate_id)
+
+    def forget(self) -> None:
+        """Forget everything (LRUCache.clear() keeps its entries, so fresh caches replace them)."""
+        cache = self._app.repository.cache
+        if isinstance(cache, LRUCache):
+            self._app.repository.cache = LRUCache(maxsize=cache.maxsize)
+        self._absent = LRUCache(maxsize=ABSENT_MAXSIZE)
+
+    def _cached(self, aggregate_id: UUID) -> Aggregate | None:
+        cache = self._app.repository.cache
+        if cache is None:
+            return None
+        try:
+            return cache.get(aggregate_id)
+        except KeyError:
+            return None
+
+    def _known_absent(self, aggregate_id: UUID) -> bool:
+        try:
+            return self._absent.get(aggregate_id)
+        except KeyError:
+            return False
+
+    @staticmethod
+    def _evict(cache: LRUCache[UUID, object] | object, key: UUID) -> None:
+        with contextlib.suppress(KeyError):
+            cache.get(key, evict=True)  # type: ignore[attr-defined]

@@ -1,0 +1,73 @@
+"""Cheap answers to "has the ledger caught up?", polled while the benchmark runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
+
+Offsets = dict[tuple[str, int], int]
+
+
+def end_offsets(bootstrap: str, topics: list[str]) -> Offsets:
+    """The next offset of every partition of `topics`: what the ledger must reach."""
+    async def ask() -> Offsets:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+            if not partitions:
+                await consumer.topics()  # metadata for topics not seen yet
+                partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+            found = await consumer.end_offsets(partitions)
+            return {(tp.topic, tp.partition): offset for tp, offset in found.items()}
+        finally:
+            await consumer.stop()
+    return asyncio.run(ask())
+
+
+def ledger_reached(conn: psycopg.Connection[Any], ends: Offsets) -> bool:
+    """Whether the ledger has committed every message up to `ends` (a small table, no counting)."""
+    rows = conn.execute('SELECT topic, partition, "offset" FROM ledger.source_positions WHERE topic = ANY(%s)',
+                        ([topic for topic, _ in ends],)).fetchall()
+    committed = {(topic, partition): offset for topic, partition, offset in rows}
+    return all(committed.get(key, -1) >= end - 1 for key, end in ends.items() if end > 0)
+
+
+def projections_reached_head(conn: psycopg.Connection[Any], expected: int) -> bool:
+    """Whether every projection has applied the whole ledger log (two index lookups)."""
+    row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.ledger_events), "
+                       "(SELECT coalesce(min(position), 0) FROM projections.tracking), "
+                       "(SELECT count(*) FROM projections.tracking)").fetchone()
+    assert row is not None
+    head, slowest, tracked = row
+    return tracked >= expected and slowest >= head
+
+
+def ledger_progress(conn: psycopg.Connection[Any], ends: Offsets) -> str:
+    """How far the ledger and the projections are, for the progress line."""
+    rows = conn.execute('SELECT topic, partition, "offset" FROM ledger.source_positions WHERE topic = ANY(%s)',
+                        ([topic for topic, _ in ends],)).fetchall()
+    done = sum(min(offset + 1, ends.get((topic, partition), 0)) for topic, partition, offset in rows)
+    row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.ledger_events), "
+                       "(SELECT coalesce(min(position), 0) FROM projections.tracking)").fetchone()
+    assert row is not None
+    return f"ledger {done:,}/{sum(ends.values()):,} messages, projections {row[1]:,}/{row[0]:,} positions"
+
+
+def wait_for(condition: Callable[[], bool], what: str, deadline_s: float, say: Callable[[str], None] | None = None,
+             status: Callable[[], str] | None = None, every_s: float = 0.2) -> None:
+    """Poll `condition` until it holds; a deadline turns a stuck run into an error, not a hang."""
+    deadline, last = time.monotonic() + deadline_s, time.monotonic()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        if say and time.monotonic() - last > 5:
+            say(f"waiting for {what}: {status()}…" if status else f"waiting for {what}…")
+            last = time.monotonic()
+        time.sleep(every_s)
