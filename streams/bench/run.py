@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
+import json
 import statistics
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import psutil
 import psycopg
 
 from ledger.application import LedgerApp
@@ -32,16 +27,19 @@ from streams.bench.catchup import (
     projections_reached_head,
     wait_for,
 )
-from streams.bench.figures import Figures
+from streams.bench.figures import Figures, machine
+from streams.bench.oracle import ExpectedTotals, ledger_totals
 from streams.bench.raw import consume_rate, copy_rate
+from streams.bench.worker_proc import BenchWorker
 from streams.bench.workload import Workload, generate
-from streams.kafka import ensure_topics
+from streams.kafka import ensure_topics, plain_producer
 from streams.producer import produce_lines
 from streams.services import Services
 from streams.settings import Settings
 
 Say = Callable[[str], None]
 NAIVE_SAMPLE = 1_000
+LAG_PREFIX = "LAG"
 
 
 def run_bench(found: Services, events: int, partners: int, rate: int, say: Say) -> Figures:
@@ -50,20 +48,24 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say) 
     tag = uuid.uuid4().hex[:8]
     settings = replace(found.settings, topic_prefix=f"bench-{tag}-", group_id=f"bench-{tag}", batch_size=1000)
     database_url = _fresh_database(found.database_url, f"bench_{tag}")
+    expected = ExpectedTotals(events, partners)  # decided alongside, at the lowest CPU priority
     workload = generate(events, partners)
-    figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners, offered_rate=rate)
+    figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners,
+                      offered_rate=rate, machine=machine(found))
     asyncio.run(ensure_topics(found.bootstrap, [*settings.input_topics, settings.dlq_topic,
                                                 settings.notifications_topic], settings.partitions))
-    worker, peak = _start_worker(found, settings, database_url)
+    worker = BenchWorker(settings, found.bootstrap, database_url, found.settings.session_timeout_s or 6)
     try:
         say(f"publishing {len(workload.lines):,} events…")
-        figures.end_to_end_events_per_s = _end_to_end(found.bootstrap, settings, database_url, workload, say)
+        _end_to_end(figures, worker, found.bootstrap, settings, database_url, workload, say)
         figures.lag_p50_ms, figures.lag_p99_ms = _lag_at_rate(found.bootstrap, settings, database_url, rate, say)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=60)
-        figures.worker_peak_rss_mb = peak() / 2**20
-    _settle(figures, database_url, workload, say)
+        worker.stop()
+        figures.worker_peak_rss_mb = worker.peak_mb()
+    _rebuild(figures, database_url, say)
+    say("deciding the same workload in memory for the expected totals…")
+    figures.expected_totals = expected.result()
+    figures.totals_match = figures.ledger_totals == figures.expected_totals
     say("measuring the raw limits…")
     figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
     figures.raw_consume_per_s = consume_rate(found.bootstrap, settings.input_topics, len(workload.lines))
@@ -86,50 +88,32 @@ def _fresh_database(url: str, name: str) -> str:
     return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
-def _start_worker(found: Services, settings: Settings, database_url: str) -> tuple[subprocess.Popen[bytes], Callable[[], int]]:
-    env = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": found.bootstrap or "",
-                        "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,
-                        "LEDGER_BATCH_SIZE": "1000", "LEDGER_SESSION_TIMEOUT_S": str(found.settings.session_timeout_s or 6),
-                        "LEDGER_HOME": str(found.settings.home / "bench")}
-    process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = [0]
-
-    def watch() -> None:
-        ps = psutil.Process(process.pid)
-        while process.poll() is None:
-            try:  # the worker and its projection process
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in [ps, *ps.children(recursive=True)]))
-            except psutil.Error:
-                return
-            time.sleep(0.1)
-    threading.Thread(target=watch, daemon=True).start()
-    return process, lambda: peak[0]
-
-
-def _end_to_end(bootstrap: str, settings: Settings, database_url: str, workload: Workload, say: Say) -> float:
+def _end_to_end(figures: Figures, worker: BenchWorker, bootstrap: str, settings: Settings, database_url: str,
+                workload: Workload, say: Say) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         wait_for(lambda: _ready(conn), "the worker to start", 120)
-        started = time.perf_counter()
+        started = time.monotonic()
         asyncio.run(produce_lines(bootstrap, settings, workload.lines,
                                   on_sent=lambda n: n % 100_000 == 0 and say(f"published {n:,}…")))
         ends = end_offsets(bootstrap, settings.input_topics)
         wait_for(lambda: ledger_reached(conn, ends) and projections_reached_head(conn, len(all_projections())),
                  "the ledger and projections to catch up", 3 * 3600, say, lambda: ledger_progress(conn, ends))
-        elapsed = time.perf_counter() - started
+        ended = time.monotonic()
         decided = decided_count(conn)
         if decided < workload.distinct:
             raise RuntimeError(f"the ledger decided {decided:,} events of {workload.distinct:,}")
-        return workload.distinct / elapsed
+        head = ledger_status(conn).head
+    figures.end_to_end_events_per_s = workload.distinct / (ended - started)
+    figures.ledger_rows_per_s = head / (ended - started)
+    figures.worker_rss_mb_by_quarter = worker.mb_by_quarter(started, ended)
 
 
 def _lag_at_rate(bootstrap: str, settings: Settings, database_url: str, rate: int, say: Say) -> tuple[float, float]:
     count = max(rate * 5, 50)
     lines, sent_at = _paced_sales(count), {}
-    say(f"offering {count} sales at {rate}/s to measure ledger lag…")
+    say(f"offering {count:,} sales at {rate:,}/s to measure ledger lag…")
 
     async def publish() -> None:
-        from streams.kafka import plain_producer
         producer = plain_producer(bootstrap)
         await producer.start()
         try:
@@ -144,7 +128,7 @@ def _lag_at_rate(bootstrap: str, settings: Settings, database_url: str, rate: in
     asyncio.run(publish())
     ends = end_offsets(bootstrap, [settings.topic("sales")])
     with psycopg.connect(database_url, autocommit=True) as conn:
-        wait_for(lambda: ledger_reached(conn, ends), "the paced sales", 600)
+        wait_for(lambda: ledger_reached(conn, ends), "the paced sales", 3600)
         rows = conn.execute("SELECT event_id, extract(epoch FROM recorded_at) FROM ledger.inbox "
                             "WHERE event_id = ANY(%s)", (list(sent_at),)).fetchall()
     lags = sorted(max(0.0, float(at) - sent_at[event_id]) * 1000 for event_id, at in rows)
@@ -152,57 +136,25 @@ def _lag_at_rate(bootstrap: str, settings: Settings, database_url: str, rate: in
 
 
 def _paced_sales(count: int) -> list[str]:
-    import json
     return [json.dumps({"event_id": f"lag-{n}", "type": "sale.completed", "occurred_at": "2026-06-01T00:00:00+00:00",
-                        "sale_id": f"LAG{n}", "partner_id": "partner-0", "product_id": "plan",
+                        "sale_id": f"{LAG_PREFIX}{n}", "partner_id": "partner-0", "product_id": "plan",
                         "amount": {"amount": 1_000, "currency": "USD"}, "customer": {"contact_id": f"l{n}"}})
             for n in range(count)]
 
 
-def _settle(figures: Figures, database_url: str, workload: Workload, say: Say) -> None:
+def _rebuild(figures: Figures, database_url: str, say: Say) -> None:
     say("rebuilding every projection from position 0…")
-    app = LedgerApp(env=ledger_env(database_url))
-    runner = ProjectionRunner(app, database_url, all_projections())
+    runner = ProjectionRunner(LedgerApp(env=ledger_env(database_url)), database_url, all_projections())
     figures.ledger_head = runner.head()
     started = time.perf_counter()
     # Every projection rebuilt together: ledger positions per second through all of them.
     runner.rebuild_together(all_projections())
     figures.rebuild_positions_per_s = figures.ledger_head / (time.perf_counter() - started)
+    runner.close()
     with psycopg.connect(database_url, autocommit=True) as conn:
         figures.final_max_lag = ledger_status(conn).max_lag
-        figures.ledger_totals = _totals(conn, exclude_prefix="LAG")
-    figures.expected_totals = _expected_totals(workload)
-    figures.totals_match = figures.ledger_totals == figures.expected_totals
-    runner.close()
-
-
-def _totals(conn: psycopg.Connection[tuple[object, ...]], exclude_prefix: str) -> dict[str, int]:
-    # The paced lag-measurement sales are left out, so the totals compare with the generated workload.
-    row = conn.execute("SELECT coalesce(sum(earned), 0), coalesce(sum(reversed), 0) FROM projections.commission_lines "
-                       "WHERE sale_id NOT LIKE %s", (f"{exclude_prefix}%",)).fetchone()
-    sales = conn.execute("SELECT count(*) FROM projections.sales WHERE sale_id NOT LIKE %s",
-                         (f"{exclude_prefix}%",)).fetchone()
-    return {"commission_earned": int(row[0]), "commission_reversed": int(row[1]), "sales": int(sales[0])}  # type: ignore[index]
-
-
-def _expected_totals(workload: Workload) -> dict[str, int]:
-    """The same workload decided by the in-memory ledger: what PostgreSQL must hold."""
-    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    items = [Inbound(parse_event(line.encode()), line.encode()) for line in workload.lines]
-    for start in range(0, len(items), 1000):
-        app.apply_batch(items[start:start + 1000])
-    earned = reversed_ = 0
-    sales: set[str] = set()
-    for notification in app.recorder.select_notifications(start=1, limit=10**9):
-        event = app.mapper.to_domain_event(notification)
-        name = type(event).__qualname__
-        if name == "Partner.CommissionAccrued":
-            earned += event.amount
-        elif name == "Partner.CommissionReversed":
-            reversed_ += event.amount
-        elif name == "Sale.Recorded":
-            sales.add(event.sale_id)
-    return {"commission_earned": earned, "commission_reversed": reversed_, "sales": len(sales)}
+        # The paced lag-measurement sales are left out, so the totals compare with the workload.
+        figures.ledger_totals = ledger_totals(conn, exclude_prefix=LAG_PREFIX)
 
 
 def _naive(admin_url: str, name: str, workload: Workload) -> float:

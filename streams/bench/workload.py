@@ -26,15 +26,15 @@ class Workload:
 
 
 def generate(events: int, partners: int, seed: int = 42) -> Workload:
-    """`events` messages (about 1 % of them duplicates) over `partners` partners."""
+    """`events` messages over `partners` partners: sales, ~8 % refunds, ~3 % declines, ~1 % payouts, ~1 % duplicates."""
     rnd = random.Random(seed)
     lines = [json.dumps(PROGRAM)]
     lines += [json.dumps(_joined(i, rnd)) for i in range(partners)]
     weights = [1 / (i + 1) ** 1.1 for i in range(partners)]  # power law: a few partners sell most
     body = list(_body(events - len(lines), partners, weights, rnd))
-    duplicates = [rnd.choice(body) for _ in range(len(body) // 100)]
-    body = body[: len(body) - len(duplicates)] + duplicates
-    return Workload(lines + body, len(lines) + len(body) - len(duplicates))
+    kept = body[: len(body) - len(body) // 100]
+    duplicates = [rnd.choice(kept) for _ in range(len(body) - len(kept))]  # each repeats a message already sent
+    return Workload(lines + kept + duplicates, len(lines) + len(kept))
 
 
 def _joined(i: int, rnd: random.Random) -> dict[str, object]:
@@ -46,26 +46,59 @@ def _joined(i: int, rnd: random.Random) -> dict[str, object]:
 
 
 def _body(count: int, partners: int, weights: list[float], rnd: random.Random) -> Iterator[str]:
-    sales: list[tuple[str, int, datetime]] = []
+    book = _Book()
     for n in range(max(count, 0)):
         roll = rnd.random()
-        when = START + timedelta(minutes=n)
-        if sales and roll < 0.08:
-            sale_id, amount, _ = sales.pop(rnd.randrange(len(sales)))
-            yield json.dumps({"event_id": f"bench-refund-{n}", "type": "refund.issued", "occurred_at": when.isoformat(),
-                              "refund_id": f"R{n}", "sale_id": sale_id,
-                              "amount": {"amount": rnd.randint(1, amount), "currency": "USD"}})
-        elif sales and roll < 0.11:
-            sale_id, amount, _ = sales.pop(rnd.randrange(len(sales)))
-            yield json.dumps({"event_id": f"bench-decline-{n}", "type": "charge.declined",
-                              "occurred_at": when.isoformat(), "decline_id": f"D{n}", "partner_id": "partner-0",
-                              "sale_id": sale_id, "product_id": "plan", "amount": {"amount": amount, "currency": "USD"},
-                              "customer": {"contact_id": f"c{n}"}, "reason": "card_declined"})
+        when = (START + timedelta(minutes=n)).isoformat()
+        if book.sales and roll < 0.08:
+            yield json.dumps(book.refund(n, when, rnd))
+        elif book.sales and roll < 0.11:
+            yield json.dumps(book.decline(n, when, rnd))
+        elif roll < 0.12 and (payout := book.payout(n, when, rnd)):
+            yield json.dumps(payout)
         else:
-            partner = rnd.choices(range(partners), weights)[0]
-            amount = rnd.randint(500, 50_000)
-            sales.append((f"S{n}", amount, when))
-            yield json.dumps({"event_id": f"bench-sale-{n}", "type": "sale.completed", "occurred_at": when.isoformat(),
-                              "sale_id": f"S{n}", "partner_id": f"partner-{partner}", "product_id": "plan",
-                              "amount": {"amount": amount, "currency": "USD"},
-                              "customer": {"contact_id": f"c{n}", "email": f"c{n}@example.com"}})
+            yield json.dumps(book.sale(n, when, rnd.choices(range(partners), weights)[0], rnd.randint(500, 50_000)))
+
+
+class _Book:
+    """Open sales, and a floor under each partner's available balance so payouts stay fundable."""
+
+    def __init__(self) -> None:
+        self.sales: list[tuple[str, str, int]] = []
+        self.floor: dict[str, int] = {}  # level-1 commission still held, less what was paid out
+
+    def sale(self, n: int, when: str, partner: int, amount: int) -> dict[str, object]:
+        partner_id = f"partner-{partner}"
+        self.sales.append((f"S{n}", partner_id, amount))
+        self.floor[partner_id] = self.floor.get(partner_id, 0) + amount // 5
+        return {"event_id": f"bench-sale-{n}", "type": "sale.completed", "occurred_at": when, "sale_id": f"S{n}",
+                "partner_id": partner_id, "product_id": "plan", "amount": {"amount": amount, "currency": "USD"},
+                "customer": {"contact_id": f"c{n}", "email": f"c{n}@example.com"}}
+
+    def refund(self, n: int, when: str, rnd: random.Random) -> dict[str, object]:
+        sale_id, partner_id, amount = self._close(rnd)
+        return {"event_id": f"bench-refund-{n}", "type": "refund.issued", "occurred_at": when, "refund_id": f"R{n}",
+                "sale_id": sale_id, "amount": {"amount": rnd.randint(1, amount), "currency": "USD"}}
+
+    def decline(self, n: int, when: str, rnd: random.Random) -> dict[str, object]:
+        sale_id, partner_id, amount = self._close(rnd)
+        return {"event_id": f"bench-decline-{n}", "type": "charge.declined", "occurred_at": when,
+                "decline_id": f"D{n}", "partner_id": partner_id, "sale_id": sale_id, "product_id": "plan",
+                "amount": {"amount": amount, "currency": "USD"}, "customer": {"contact_id": f"c{n}"},
+                "reason": "card_declined"}
+
+    def payout(self, n: int, when: str, rnd: random.Random) -> dict[str, object] | None:
+        funded = [p for p, floor in self.floor.items() if floor >= 2_000]
+        if not funded:
+            return None
+        partner_id = rnd.choice(funded)
+        amount = self.floor[partner_id] // 2
+        self.floor[partner_id] -= amount
+        return {"event_id": f"bench-payout-{n}", "type": "payout.sent", "occurred_at": when, "payout_id": f"P{n}",
+                "partner_id": partner_id, "amount": {"amount": amount, "currency": "USD"}}
+
+    def _close(self, rnd: random.Random) -> tuple[str, str, int]:
+        # A refunded or declined sale no longer funds payouts (its commission may all go back).
+        sale_id, partner_id, amount = self.sales.pop(rnd.randrange(len(self.sales)))
+        self.floor[partner_id] = self.floor.get(partner_id, 0) + amount // -5  # its whole commission, rounded up
+        return sale_id, partner_id, amount

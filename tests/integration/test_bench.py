@@ -38,3 +38,14 @@ def test_the_ledger_totals_equal_the_generated_workloads(figures: dict[str, obje
 def test_every_raw_limit_and_ratio_is_measured(figures: dict[str, object]) -> None:
     ratios = figures["ratios"]
     assert isinstance(ratios, dict) and all(value and value > 0 for value in ratios.values())
+
+
+def test_the_workload_pays_partners_out_and_the_ledger_records_every_payout(figures: dict[str, object]) -> None:
+    ledger, expected = figures["ledger_totals"], figures["expected_totals"]
+    assert isinstance(ledger, dict) and isinstance(expected, dict)
+    assert expected["paid_out"] > 0 and ledger["paid_out"] == expected["paid_out"]
+
+
+def test_worker_memory_is_reported_for_each_quarter_of_the_run(figures: dict[str, object]) -> None:
+    quarters = figures["worker_rss_mb_by_quarter"]
+    assert isinstance(quarters, list) and len(quarters) == 4 and all(mb > 0 for mb in quarters)

@@ -1,0 +1,59 @@
+"""The worker under measurement: a `ledger run` subprocess, and its memory over time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+
+from streams.settings import Settings
+
+SAMPLE_EVERY_S = 0.25
+
+
+class BenchWorker:
+    """`ledger run --no-api` on the run's own topics and database; samples the RSS of it and its children."""
+
+    def __init__(self, settings: Settings, bootstrap: str, database_url: str, session_timeout_s: int) -> None:
+        env = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                            "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,
+                            "LEDGER_BATCH_SIZE": str(settings.batch_size),
+                            "LEDGER_SESSION_TIMEOUT_S": str(session_timeout_s),
+                            "LEDGER_HOME": str(settings.home / "bench")}
+        self._process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api"], env=env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.samples: list[tuple[float, int]] = []  # (monotonic time, bytes)
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        ps = psutil.Process(self._process.pid)
+        while self._process.poll() is None:
+            try:  # the worker and its projection process
+                rss = sum(p.memory_info().rss for p in [ps, *ps.children(recursive=True)])
+            except psutil.Error:
+                return
+            self.samples.append((time.monotonic(), rss))
+            time.sleep(SAMPLE_EVERY_S)
+
+    def stop(self) -> None:
+        """SIGTERM, as an operator would; the worker finishes its batch and exits."""
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+
+    def peak_mb(self) -> float:
+        """The highest RSS seen."""
+        return max((rss for _, rss in self.samples), default=0) / 2**20
+
+    def mb_by_quarter(self, started: float, ended: float) -> list[float]:
+        """The highest RSS up to each quarter of the interval: flat if memory does not grow with history."""
+        span = max(ended - started, 1e-9)
+        return [round(max((rss for at, rss in self.samples if at <= started + span * q / 4), default=0) / 2**20, 1)
+                for q in range(1, 5)]
