@@ -36,7 +36,7 @@ class LedgerApp(Application[UUID]):
     name = "Ledger"
     # The cache is not fast-forwarded: a stale aggregate makes the batch conflict, and a
     # conflicting batch is decided again with the cache cleared.
-    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
     @property
     def parking_grace(self) -> timedelta:

@@ -20,10 +20,11 @@ def end_offsets(bootstrap: str, topics: list[str]) -> Offsets:
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
         await consumer.start()
         try:
-            partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
-            if not partitions:
-                await consumer.topics()  # metadata for topics not seen yet
-                partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+            await consumer.topics()  # metadata of every topic, or partitions_for_topic() may know none
+            missing = [t for t in topics if not consumer.partitions_for_topic(t)]
+            if missing:
+                raise RuntimeError(f"the broker reports no partitions for {missing}")
+            partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
             found = await consumer.end_offsets(partitions)
             return {(tp.topic, tp.partition): offset for tp, offset in found.items()}
         finally:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from multiprocessing.connection import Connection
 from typing import Any
 
 import psycopg
@@ -12,33 +9,10 @@ import psycopg
 from ledger.application import LedgerApp
 from ledger.batch import Inbound
 from schemas.parsing import parse_event
-from streams.bench.workload import generate
 
 Totals = dict[str, int]
 _SUMMED = {"Partner.CommissionAccrued": "commission_earned", "Partner.CommissionReversed": "commission_reversed",
            "Partner.PayoutSent": "paid_out"}
-
-
-class ExpectedTotals:
-    """Decides the workload in a low-priority process, so it barely competes with the measurement."""
-
-    def __init__(self, events: int, partners: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_decide, args=(events, partners, send), daemon=True,
-                                        name="bench-expected-totals")
-        self._process.start()
-
-    def result(self) -> Totals:
-        """Wait for the totals."""
-        totals: Totals = self._receive.recv()
-        self._process.join()
-        return totals
-
-
-def _decide(events: int, partners: int, send: Connection) -> None:
-    os.nice(19)
-    send.send(expected_totals(generate(events, partners).lines))
 
 
 def expected_totals(lines: list[str]) -> Totals:
