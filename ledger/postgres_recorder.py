@@ -52,6 +52,16 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
             recorder.create_table()
         return recorder
 
+    def create_table(self) -> None:
+        # Workers starting together on a fresh database would race on CREATE … IF NOT EXISTS
+        # (seen: a duplicate pg_type row); a session lock on a connection of its own orders them.
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext('ledger-ddl'))")
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext('ledger-ddl'))")
+
     def sql(self, text: str) -> Composable:
         """A statement with `{}` standing for the ledger schema."""
         return SQL(text).format(self.schema)

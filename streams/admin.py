@@ -108,14 +108,16 @@ def analyst_role(role: str, password: str | None) -> None:
 @click.option("--events", default=1_000_000, show_default=True, help="Messages to publish (about 1 % duplicates).")
 @click.option("--partners", default=10_000, show_default=True, help="Partners in the recruitment tree.")
 @click.option("--rate", default=5_000, show_default=True, help="Offered events/s for the lag percentiles.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
+              help="Workers in one consumer group (each also runs a projection process).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure and ratio to this JSON file.")
-def bench(events: int, partners: int, rate: int, json_path: Path | None) -> None:
+def bench(events: int, partners: int, rate: int, workers: int, json_path: Path | None) -> None:
     """Benchmark the ledger against PostgreSQL COPY, plain aiokafka and a naive baseline, in one run."""
     from streams.bench.run import run_bench, write_json
 
     with friendly_errors(), services(Settings(), broker="start") as found:
-        figures = run_bench(found, events, partners, rate, lambda text: err.print(f"[dim]{text}[/dim]"))
+        figures = run_bench(found, events, partners, rate, lambda text: err.print(f"[dim]{text}[/dim]"), workers)
     figures.print(console)
     write_json(figures, json_path)
     if not figures.totals_match or figures.final_max_lag != 0:

@@ -38,12 +38,14 @@ def main(log_level: str, json_logs: bool) -> None:
 @click.option("--api-port", default=8080, show_default=True, help="Port of the read-only HTTP API.")
 @click.option("--api-host", default="127.0.0.1", show_default=True, help="Interface the API listens on.")
 @click.option("--no-api", is_flag=True, help="Do not serve the HTTP API.")
-def run(api_port: int, api_host: str, no_api: bool) -> None:
+@click.option("--no-projections", is_flag=True,
+              help="Do not follow the log with projections (another `ledger run` of the group does).")
+def run(api_port: int, api_host: str, no_api: bool, no_projections: bool) -> None:
     """Start what is missing, then the worker, projections and API, until Ctrl-C."""
     from streams.runtime import RunOptions
     from streams.runtime import run as run_ledger
 
-    options = RunOptions(api_port=None if no_api else api_port, api_host=api_host)
+    options = RunOptions(api_port=None if no_api else api_port, api_host=api_host, projections=not no_projections)
     with friendly_errors(), services(Settings(), broker="start") as found:
         asyncio.run(run_ledger(found, options, console.print))
 

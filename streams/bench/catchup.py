@@ -9,6 +9,7 @@ from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 Offsets = dict[tuple[str, int], int]
@@ -72,3 +73,20 @@ def wait_for(condition: Callable[[], bool], what: str, deadline_s: float, say: C
             say(f"waiting for {what}: {status()}…" if status else f"waiting for {what}…")
             last = time.monotonic()
         time.sleep(every_s)
+
+
+def wait_for_members(bootstrap: str, group_id: str, members: int, say: Callable[[str], None]) -> None:
+    """Wait until the consumer group is stable with `members` members, so no rebalance lands mid-run."""
+    async def count() -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_consumer_groups([group_id])
+        finally:
+            await admin.close()
+        group = described[0].groups[0] if described and described[0].groups else None
+        return len(group[5]) if group and group[2] == "Stable" else 0
+    started = time.monotonic()
+    wait_for(lambda: asyncio.run(count()) >= members, f"{members} worker(s) to join the group", 300, say,
+             every_s=0.5)
+    say(f"{members} worker(s) joined the group in {time.monotonic() - started:.1f} s")

@@ -28,6 +28,9 @@ class Figures:
     lag_p50_ms: float | None = None
     lag_p99_ms: float | None = None
     offered_rate: int = 0
+    workers: int = 1
+    batches: int = 0
+    batch_retries: int = 0
     ledger_rows_per_s: float = 0.0
     rebuild_positions_per_s: float = 0.0
     worker_peak_rss_mb: float = 0.0
@@ -61,7 +64,8 @@ class Figures:
 
     def print(self, console: Console) -> None:
         """A table of the figures."""
-        table = Table(title=f"ledger bench: {self.events:,} events, {self.partners:,} partners",
+        table = Table(title=f"ledger bench: {self.events:,} events, {self.partners:,} partners, "
+                            f"{self.workers} worker{'s' if self.workers > 1 else ''}",
                       caption=", ".join(f"{k} {v}" for k, v in self.machine.items()))
         table.add_column("figure")
         table.add_column("value", justify="right")
@@ -77,6 +81,7 @@ class Figures:
             ("raw: PostgreSQL COPY, same row count", f"{self.copy_rows_per_s:,.0f} rows/s"),
             ("raw: plain aiokafka consume, same topics", f"{self.raw_consume_per_s:,.0f} messages/s"),
             ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),
+            ("batches / decided again after a conflict", f"{self.batches:,} / {self.batch_retries:,}"),
             ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / {self.totals_match}"),
         ]
         rows += [(name.replace("_", " "), "—" if value is None else f"{value:.4f}") for name, value in self.ratios().items()]

@@ -26,6 +26,7 @@ from streams.bench.catchup import (
     ledger_reached,
     projections_reached_head,
     wait_for,
+    wait_for_members,
 )
 from streams.bench.figures import Figures, machine
 from streams.bench.oracle import expected_totals, ledger_totals
@@ -42,7 +43,7 @@ NAIVE_SAMPLE = 1_000
 LAG_PREFIX = "LAG"
 
 
-def run_bench(found: Services, events: int, partners: int, rate: int, say: Say) -> Figures:
+def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, workers: int = 1) -> Figures:
     """Every figure of one run, measured on this machine."""
     assert found.bootstrap is not None
     tag = uuid.uuid4().hex[:8]
@@ -50,17 +51,22 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say) 
     database_url = _fresh_database(found.database_url, f"bench_{tag}")
     workload = generate(events, partners)
     figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners,
-                      offered_rate=rate, machine=machine(found))
+                      offered_rate=rate, workers=workers, machine=machine(found))
     asyncio.run(ensure_topics(found.bootstrap, [*settings.input_topics, settings.dlq_topic,
                                                 settings.notifications_topic], settings.partitions))
-    worker = BenchWorker(settings, found.bootstrap, database_url, found.settings.session_timeout_s or 6)
+    # One projection process for the group: more would only take turns on the same rows.
+    group = [BenchWorker(settings, found.bootstrap, database_url, found.settings.session_timeout_s or 6, f"bench-{n}",
+                         projections=n == 0) for n in range(workers)]
     try:
+        wait_for_members(found.bootstrap, settings.group_id, workers, say)
         say(f"publishing {len(workload.lines):,} events…")
-        _end_to_end(figures, worker, found.bootstrap, settings, database_url, workload, say)
+        _end_to_end(figures, group, found.bootstrap, settings, database_url, workload, say)
         figures.lag_p50_ms, figures.lag_p99_ms = _lag_at_rate(found.bootstrap, settings, database_url, rate, say)
     finally:
-        worker.stop()
-        figures.worker_peak_rss_mb = worker.peak_mb()
+        for worker in group:
+            worker.stop()
+        figures.worker_peak_rss_mb = sum(worker.peak_mb() for worker in group)
+        figures.batches, figures.batch_retries = map(sum, zip(*(worker.batches() for worker in group), strict=True))
     _rebuild(figures, database_url, say)
     say("measuring the raw limits…")
     figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
@@ -88,7 +94,7 @@ def _fresh_database(url: str, name: str) -> str:
     return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
-def _end_to_end(figures: Figures, worker: BenchWorker, bootstrap: str, settings: Settings, database_url: str,
+def _end_to_end(figures: Figures, group: list[BenchWorker], bootstrap: str, settings: Settings, database_url: str,
                 workload: Workload, say: Say) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         wait_for(lambda: _ready(conn), "the worker to start", 120)
@@ -105,7 +111,8 @@ def _end_to_end(figures: Figures, worker: BenchWorker, bootstrap: str, settings:
         head = ledger_status(conn).head
     figures.end_to_end_events_per_s = workload.distinct / (ended - started)
     figures.ledger_rows_per_s = head / (ended - started)
-    figures.worker_rss_mb_by_quarter = worker.mb_by_quarter(started, ended)
+    quarters = [worker.mb_by_quarter(started, ended) for worker in group]
+    figures.worker_rss_mb_by_quarter = [round(sum(q), 1) for q in zip(*quarters, strict=True)]
 
 
 def _lag_at_rate(bootstrap: str, settings: Settings, database_url: str, rate: int, say: Say) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,14 +20,19 @@ SAMPLE_EVERY_S = 0.25
 class BenchWorker:
     """`ledger run --no-api` on the run's own topics and database; samples the RSS of it and its children."""
 
-    def __init__(self, settings: Settings, bootstrap: str, database_url: str, session_timeout_s: int) -> None:
+    def __init__(self, settings: Settings, bootstrap: str, database_url: str, session_timeout_s: int,
+                 name: str = "bench", projections: bool = True) -> None:
         env = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                             "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,
                             "LEDGER_BATCH_SIZE": str(settings.batch_size),
                             "LEDGER_SESSION_TIMEOUT_S": str(session_timeout_s),
-                            "LEDGER_HOME": str(settings.home / "bench")}
-        self._process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api"], env=env,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            "LEDGER_HOME": str(settings.home / name)}
+        (settings.home / name).mkdir(parents=True, exist_ok=True)
+        self.log_path = settings.home / name / "worker.log"
+        command = [sys.executable, "-m", "streams.cli", "--json-logs", "--log-level", "INFO", "run", "--no-api"]
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen([*command, *([] if projections else ["--no-projections"])], env=env,
+                                             stdout=subprocess.DEVNULL, stderr=log)
         self.samples: list[tuple[float, int]] = []  # (monotonic time, bytes)
         threading.Thread(target=self._watch, daemon=True).start()
 
@@ -47,6 +53,19 @@ class BenchWorker:
             self._process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self._process.kill()
+
+    def batches(self) -> tuple[int, int]:
+        """(batches applied, extra attempts after a conflict with another writer), from its JSON log."""
+        batches = retries = 0
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("event") == "batch_applied":
+                batches += 1
+                retries += int(record.get("attempts", 1)) - 1
+        return batches, retries
 
     def peak_mb(self) -> float:
         """The highest RSS seen."""
