@@ -17,18 +17,21 @@ ABSENT_MAXSIZE = 200_000
 class AggregateCache:
     """Aggregates as last committed, and ids known to have no events, for one writer.
 
-    Batches change the cached objects themselves (no copy per read), so the owner forgets
-    everything whenever a batch fails. An id noted absent that another writer has since
-    created makes the batch conflict under the write lock, and it is decided again.
+    Batches change the cached objects themselves (no copy per read): every aggregate lent
+    to a batch is forgotten if the batch fails, and kept if it commits. An id noted absent
+    that another writer has since created makes the batch conflict under the write lock, and
+    it is decided again.
     """
 
     def __init__(self, app: Application[UUID], recorder: LedgerRecorder) -> None:
         self._app = app
         self._recorder = recorder
         self._absent: LRUCache[UUID, bool] = LRUCache(maxsize=ABSENT_MAXSIZE)
+        self._lent: set[UUID] = set()
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
-        """The aggregate, or None if it has no events."""
+        """The aggregate, or None if it has no events; lent to the batch until it commits or fails."""
+        self._lent.add(aggregate_id)
         cached = self._cached(aggregate_id)
         if cached is not None or self._known_absent(aggregate_id):
             return cached
@@ -59,24 +62,25 @@ class AggregateCache:
         return self._app.repository.get(aggregate_id, version=version)
 
     def saved(self, aggregates: Iterable[Aggregate]) -> None:
-        """These aggregates were committed as they are now."""
+        """The batch committed: these aggregates are stored as they are now, and nothing is lent."""
         cache = self._app.repository.cache
         for aggregate in aggregates:
             self._evict(self._absent, aggregate.id)
             if cache is not None:
                 cache.put(aggregate.id, aggregate)
+        self._lent.clear()
+
+    def discard_lent(self) -> None:
+        """The batch failed: what it read may hold its undone changes, or be stale; read it afresh."""
+        for aggregate_id in self._lent:
+            self.evict(aggregate_id)
+            self._evict(self._absent, aggregate_id)
+        self._lent.clear()
 
     def evict(self, aggregate_id: UUID) -> None:
         """Read this aggregate afresh next time."""
         if self._app.repository.cache is not None:
             self._evict(self._app.repository.cache, aggregate_id)
-
-    def forget(self) -> None:
-        """Forget everything (LRUCache.clear() keeps its entries, so fresh caches replace them)."""
-        cache = self._app.repository.cache
-        if isinstance(cache, LRUCache):
-            self._app.repository.cache = LRUCache(maxsize=cache.maxsize)
-        self._absent = LRUCache(maxsize=ABSENT_MAXSIZE)
 
     def _cached(self, aggregate_id: UUID) -> Aggregate | None:
         cache = self._app.repository.cache

@@ -74,24 +74,21 @@ class LedgerApp(Application[UUID]):
         return result
 
     def _until_no_conflict(self, decide: Callable[[], T], what: str) -> tuple[T, int]:
-        """Run `decide` (decide and save); on a conflict, forget cached aggregates and decide again.
+        """Run `decide` (decide and save); on a conflict, read afresh what it read and decide again.
 
         A batch changes the cached aggregates themselves, so one writer at a time decides, and
-        any failure (not only a conflict) forgets the cache before the error goes on.
+        any failure (not only a conflict) discards the aggregates it read before the error goes on.
         """
         with self._writer:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
                     return decide(), attempt
                 except (RecordConflictError, ConcurrencyError):
-                    self._forget_cached_aggregates()
+                    self.aggregates.discard_lent()
                 except BaseException:
-                    self._forget_cached_aggregates()
+                    self.aggregates.discard_lent()
                     raise
         raise ConcurrencyError(f"{what} still conflicting after {MAX_ATTEMPTS} attempts")
-
-    def _forget_cached_aggregates(self) -> None:
-        self.aggregates.forget()
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))

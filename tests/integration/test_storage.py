@@ -53,3 +53,11 @@ def test_a_ledger_reading_stale_terms_decides_the_batch_again(database_url: str,
     other.apply_batch([inbound(program(tiers=("0.50", "0.05"), day=3, event_id="v2"))])
     ledger.apply_batch([inbound(sale("S-2", "rex", 10_000, day=4))])
     assert ledger.repository.get(Partner.create_id("rex")).balance("USD", "available") == 1_500 + 5_000
+
+
+def test_two_writers_crediting_one_partner_both_count(database_url: str, ledger: LedgerApp) -> None:
+    other = LedgerApp(env=ledger_env(database_url))
+    other.apply_batch([inbound(sale("S-2", "rex", 10_000, day=4))])
+    result = ledger.apply_batch([inbound(sale("S-3", "rex", 20_000, day=4))])  # its cached Rex is stale
+    assert result.attempts == 2
+    assert ledger.repository.get(Partner.create_id("rex")).balance("USD", "available") == 1_500 + 2_000 + 4_000
