@@ -10,6 +10,17 @@ from eventsourcing.persistence import JSONTranscoder
 
 _WALKED = frozenset({dict, list, tuple, UUID})
 _NESTED = frozenset({dict, list})
+_TAG = b'"_type_":'
+
+
+def _untag_top_level(state: dict[str, Any], decode: Any) -> int:
+    """Restore the tagged objects among `state`'s values in place; returns how many there were."""
+    found = 0
+    for key, value in state.items():
+        if type(value) is dict and len(value) == 2 and "_type_" in value and "_data_" in value:
+            state[key] = decode(value)
+            found += 1
+    return found
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -25,6 +36,11 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def decode(self, data: bytes) -> Any:
         """Decode, turning tagged objects back into their types."""
+        state = orjson.loads(data)
+        # Stored events are flat: when every tag in the bytes is a top-level value, one pass
+        # over the top level restores them all; anything else takes the full walk.
+        if type(state) is dict and _untag_top_level(state, self._decode_obj) == data.count(_TAG):
+            return state
         return self._untag(orjson.loads(data))
 
     def _tag_uuids(self, value: Any) -> Any:

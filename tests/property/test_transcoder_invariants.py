@@ -33,3 +33,11 @@ def test_fast_encoding_is_byte_for_byte_the_library_encoding(state: dict[str, An
 def test_what_either_transcoder_wrote_decodes_to_the_same_state(state: dict[str, Any]) -> None:
     assert FAST.decode(LIBRARY.encode(state)) == LIBRARY.decode(FAST.encode(state)) == LIBRARY.decode(
         LIBRARY.encode(state))
+
+
+# A dict with a "_type_" key that is not a tag (it has a third key) stays a dict in both.
+@given(st.fixed_dictionaries({"_type_": st.text(max_size=8), "_data_": st.text(max_size=8), "x": st.integers()}), states)
+def test_states_that_look_like_tags_decode_as_the_library_decodes_them(odd: dict[str, Any],
+                                                                       state: dict[str, Any]) -> None:
+    nested = {**state, "inner": [odd, {"deeper": odd}], "odd": odd}
+    assert FAST.decode(LIBRARY.encode(nested)) == LIBRARY.decode(LIBRARY.encode(nested))
