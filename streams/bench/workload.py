@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -30,7 +31,8 @@ def generate(events: int, partners: int, seed: int = 42) -> Workload:
     rnd = random.Random(seed)
     lines = [json.dumps(PROGRAM)]
     lines += [json.dumps(_joined(i, rnd)) for i in range(partners)]
-    weights = [1 / (i + 1) ** 1.1 for i in range(partners)]  # power law: a few partners sell most
+    # Power law: a few partners sell most. Cumulative weights, so each draw is a bisection.
+    weights = list(itertools.accumulate(1 / (i + 1) ** 1.1 for i in range(partners)))
     body = list(_body(events - len(lines), partners, weights, rnd))
     kept = body[: len(body) - len(body) // 100]
     duplicates = [rnd.choice(kept) for _ in range(len(body) - len(kept))]  # each repeats a message already sent
@@ -45,7 +47,7 @@ def _joined(i: int, rnd: random.Random) -> dict[str, object]:
     return event
 
 
-def _body(count: int, partners: int, weights: list[float], rnd: random.Random) -> Iterator[str]:
+def _body(count: int, partners: int, cum_weights: list[float], rnd: random.Random) -> Iterator[str]:
     book = _Book()
     for n in range(max(count, 0)):
         roll = rnd.random()
@@ -57,7 +59,8 @@ def _body(count: int, partners: int, weights: list[float], rnd: random.Random) -
         elif roll < 0.12 and (payout := book.payout(n, when, rnd)):
             yield json.dumps(payout)
         else:
-            yield json.dumps(book.sale(n, when, rnd.choices(range(partners), weights)[0], rnd.randint(500, 50_000)))
+            seller = rnd.choices(range(partners), cum_weights=cum_weights)[0]
+            yield json.dumps(book.sale(n, when, seller, rnd.randint(500, 50_000)))
 
 
 class _Book:
@@ -88,10 +91,10 @@ class _Book:
                 "reason": "card_declined"}
 
     def payout(self, n: int, when: str, rnd: random.Random) -> dict[str, object] | None:
-        funded = [p for p, floor in self.floor.items() if floor >= 2_000]
-        if not funded:
+        # A partner with an open sale, drawn like sales are: busy partners are paid more often.
+        partner_id = self.sales[rnd.randrange(len(self.sales))][1] if self.sales else ""
+        if self.floor.get(partner_id, 0) < 2_000:
             return None
-        partner_id = rnd.choice(funded)
         amount = self.floor[partner_id] // 2
         self.floor[partner_id] -= amount
         return {"event_id": f"bench-payout-{n}", "type": "payout.sent", "occurred_at": when, "payout_id": f"P{n}",
@@ -99,6 +102,8 @@ class _Book:
 
     def _close(self, rnd: random.Random) -> tuple[str, str, int]:
         # A refunded or declined sale no longer funds payouts (its commission may all go back).
-        sale_id, partner_id, amount = self.sales.pop(rnd.randrange(len(self.sales)))
+        index = rnd.randrange(len(self.sales))
+        self.sales[index], self.sales[-1] = self.sales[-1], self.sales[index]  # O(1) removal
+        sale_id, partner_id, amount = self.sales.pop()
         self.floor[partner_id] = self.floor.get(partner_id, 0) + amount // -5  # its whole commission, rounded up
         return sale_id, partner_id, amount
