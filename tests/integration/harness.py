@@ -89,12 +89,14 @@ class Harness:
             "LEDGER_BATCH_MS": str(s.batch_ms), "LEDGER_SESSION_TIMEOUT_S": str(s.session_timeout_s),
             "LEDGER_MATURATION_INTERVAL_S": str(s.maturation_interval_s)}
 
-    def start_worker(self, api: bool = False) -> subprocess.Popen[bytes]:
+    def start_worker(self, api: bool = False, projections: bool = True) -> subprocess.Popen[bytes]:
         """Start `ledger run` in its own process."""
         args = ["--no-api"]
         if api:
             self.api_port = free_port()
             args = ["--api-port", str(self.api_port)]
+        if not projections:
+            args.append("--no-projections")
         log = (self.workdir / f"worker-{len(self.workers)}.log").open("wb")
         process = subprocess.Popen([sys.executable, "-m", "streams.cli", "--log-level", "INFO", "run", *args],
                                    env=self.env, stdout=log, stderr=subprocess.STDOUT)
