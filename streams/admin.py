@@ -120,6 +120,6 @@ def bench(events: int, partners: int, rate: int, workers: int, json_path: Path |
         figures = run_bench(found, events, partners, rate, lambda text: err.print(f"[dim]{text}[/dim]"), workers)
     figures.print(console)
     write_json(figures, json_path)
-    if not figures.totals_match or figures.final_max_lag != 0:
+    if figures.totals_match is False or figures.final_max_lag != 0:
         err.print("[red]the ledger's totals or lag are not as expected; see the JSON for details[/red]")
         sys.exit(1)
