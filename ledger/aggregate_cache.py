@@ -51,6 +51,8 @@ class AggregateCache:
             if not stored:
                 self._absent.put(aggregate_id, True)
                 continue
+            # Not the library's project_aggregate(): it asserts each event against a runtime
+            # Protocol, the same per-event cost LedgerApp._save avoids.
             aggregate: Aggregate | None = None
             for domain_event in map(self._app.mapper.to_domain_event, stored):
                 aggregate = domain_event.mutate(aggregate)  # type: ignore[attr-defined]

@@ -38,7 +38,8 @@ class OrjsonTranscoder(JSONTranscoder):
         """Decode, turning tagged objects back into their types."""
         state = orjson.loads(data)
         # Stored events are flat: when every tag in the bytes is a top-level value, one pass
-        # over the top level restores them all; anything else takes the full walk.
+        # over the top level restores them all; anything else takes the full walk, on a fresh
+        # parse because that pass has already changed `state`.
         if type(state) is dict and _untag_top_level(state, self._decode_obj) == data.count(_TAG):
             return state
         return self._untag(orjson.loads(data))

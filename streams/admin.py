@@ -109,7 +109,7 @@ def analyst_role(role: str, password: str | None) -> None:
 @click.option("--partners", default=10_000, show_default=True, help="Partners in the recruitment tree.")
 @click.option("--rate", default=5_000, show_default=True, help="Offered events/s for the lag percentiles.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
-              help="Workers in one consumer group (each also runs a projection process).")
+              help="Workers in one consumer group (the first also runs the projection process).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure and ratio to this JSON file.")
 def bench(events: int, partners: int, rate: int, workers: int, json_path: Path | None) -> None:

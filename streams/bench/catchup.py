@@ -33,33 +33,39 @@ def end_offsets(bootstrap: str, topics: list[str]) -> Offsets:
     return asyncio.run(ask())
 
 
-def ledger_reached(conn: psycopg.Connection[Any], ends: Offsets) -> bool:
-    """Whether the ledger has committed every message up to `ends` (a small table, no counting)."""
+def _committed(conn: psycopg.Connection[Any], ends: Offsets) -> Offsets:
+    """The last offset the ledger committed for each partition of the topics in `ends` (a small table)."""
     rows = conn.execute('SELECT topic, partition, "offset" FROM ledger.source_positions WHERE topic = ANY(%s)',
                         ([topic for topic, _ in ends],)).fetchall()
-    committed = {(topic, partition): offset for topic, partition, offset in rows}
-    return all(committed.get(key, -1) >= end - 1 for key, end in ends.items() if end > 0)
+    return {(topic, partition): offset for topic, partition, offset in rows}
 
 
-def projections_reached_head(conn: psycopg.Connection[Any], expected: int) -> bool:
-    """Whether every projection has applied the whole ledger log (two index lookups)."""
+def _projection_positions(conn: psycopg.Connection[Any]) -> tuple[int, int, int]:
+    """(ledger head, slowest projection's position, projections tracked): index lookups, no counting of events."""
     row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.ledger_events), "
                        "(SELECT coalesce(min(position), 0) FROM projections.tracking), "
                        "(SELECT count(*) FROM projections.tracking)").fetchone()
     assert row is not None
-    head, slowest, tracked = row
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def ledger_reached(conn: psycopg.Connection[Any], ends: Offsets) -> bool:
+    """Whether the ledger has committed every message up to `ends`."""
+    committed = _committed(conn, ends)
+    return all(committed.get(key, -1) >= end - 1 for key, end in ends.items() if end > 0)
+
+
+def projections_reached_head(conn: psycopg.Connection[Any], expected: int) -> bool:
+    """Whether every one of `expected` projections has applied the whole ledger log."""
+    head, slowest, tracked = _projection_positions(conn)
     return tracked >= expected and slowest >= head
 
 
 def ledger_progress(conn: psycopg.Connection[Any], ends: Offsets) -> str:
     """How far the ledger and the projections are, for the progress line."""
-    rows = conn.execute('SELECT topic, partition, "offset" FROM ledger.source_positions WHERE topic = ANY(%s)',
-                        ([topic for topic, _ in ends],)).fetchall()
-    done = sum(min(offset + 1, ends.get((topic, partition), 0)) for topic, partition, offset in rows)
-    row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.ledger_events), "
-                       "(SELECT coalesce(min(position), 0) FROM projections.tracking)").fetchone()
-    assert row is not None
-    return f"ledger {done:,}/{sum(ends.values()):,} messages, projections {row[1]:,}/{row[0]:,} positions"
+    done = sum(min(offset + 1, ends.get(key, 0)) for key, offset in _committed(conn, ends).items())
+    head, slowest, _ = _projection_positions(conn)
+    return f"ledger {done:,}/{sum(ends.values()):,} messages, projections {slowest:,}/{head:,} positions"
 
 
 def wait_for(condition: Callable[[], bool], what: str, deadline_s: float, say: Callable[[str], None] | None = None,

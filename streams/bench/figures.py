@@ -14,6 +14,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from streams.bench.oracle import ORACLE_MAX_EVENTS
 from streams.services import Services
 
 
@@ -83,7 +84,8 @@ class Figures:
             ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),
             ("batches / decided again after a conflict", f"{self.batches:,} / {self.batch_retries:,}"),
             ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / "
-             + ("not checked (over 200,000 events)" if self.totals_match is None else str(self.totals_match))),
+             + (f"not checked (over {ORACLE_MAX_EVENTS:,} events)" if self.totals_match is None
+                else str(self.totals_match))),
         ]
         rows += [(name.replace("_", " "), "—" if value is None else f"{value:.4f}") for name, value in self.ratios().items()]
         for name, value in rows:

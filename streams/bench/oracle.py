@@ -11,6 +11,8 @@ from ledger.batch import Inbound
 from schemas.parsing import parse_event
 
 Totals = dict[str, int]
+# The in-memory ledger keeps every stored event in RAM: about 19 GB, and crawling, near a million.
+ORACLE_MAX_EVENTS = 200_000
 _SUMMED = {"Partner.CommissionAccrued": "commission_earned", "Partner.CommissionReversed": "commission_reversed",
            "Partner.PayoutSent": "paid_out"}
 

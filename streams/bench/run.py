@@ -29,7 +29,7 @@ from streams.bench.catchup import (
     wait_for_members,
 )
 from streams.bench.figures import Figures, machine
-from streams.bench.oracle import expected_totals, ledger_totals
+from streams.bench.oracle import ORACLE_MAX_EVENTS, expected_totals, ledger_totals
 from streams.bench.raw import consume_rate, copy_rate
 from streams.bench.worker_proc import BenchWorker
 from streams.bench.workload import Workload, generate
@@ -40,7 +40,6 @@ from streams.settings import Settings
 
 Say = Callable[[str], None]
 NAIVE_SAMPLE = 1_000
-ORACLE_MAX_EVENTS = 200_000
 LAG_PREFIX = "LAG"
 
 
@@ -74,9 +73,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     figures.raw_consume_per_s = consume_rate(found.bootstrap, settings.input_topics, len(workload.lines))
     figures.naive_events_per_s = _naive(found.database_url, f"bench_naive_{tag}", workload)
     _drop_databases(found.database_url, [f"bench_{tag}", f"bench_naive_{tag}"])
-    # Last, so it competes with no measurement for the two cores. The in-memory ledger keeps
-    # every stored event in RAM (about 19 GB and slowing down at 920,000 events), so larger
-    # runs are not checked against it.
+    # Last, so it competes with no measurement for the two cores.
     if len(workload.lines) <= ORACLE_MAX_EVENTS:
         say("deciding the same workload in memory for the expected totals…")
         figures.expected_totals = expected_totals(workload.lines)
