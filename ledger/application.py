@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_rec
 from ledger.sale import Sale
 from ledger.transcoder import OrjsonTranscoder
 from ledger.unit_of_work import UnitOfWork, referenced_ids
+from ledger.watermark import PartitionMark, batch_marks, event_clock, latest_event_time
 from schemas.parsing import Invalid
 from schemas.reasons import Reason
 
@@ -27,7 +28,6 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 8
 DEFAULT_GRACE_DAYS = 7
 DEFAULT_MIN_WAIT_S = 300
-CLOCK_SKEW = timedelta(days=1)
 
 
 class LedgerApp(Application[UUID]):
@@ -99,10 +99,12 @@ class LedgerApp(Application[UUID]):
         for item in items:
             decider.decide(item)
         decider.release_stored()
-        clock = _event_clock(self.ledger_recorder.event_clock(), items)
+        latest = latest_event_time(self.ledger_recorder.event_clock(), items)
+        marks = batch_marks(items)
+        clock = event_clock(latest, self.ledger_recorder.partition_marks(), marks)
         if clock is not None:
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
-        self._save_decision(uow, decider, positions=_positions(items), clock=clock)
+        self._save_decision(uow, decider, positions=marks, clock=latest)
         return decider.result
 
     def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:
@@ -113,7 +115,9 @@ class LedgerApp(Application[UUID]):
         already = self.ledger_recorder.seen_event_ids([event_id]) if event_id else set()
         inbox = [InboxRecord(event_id, event.type, "rejected", item.source)] if event_id and not already else []
         with self._writer:
-            self._save([], inbox=inbox, dead_letters=[letter], positions=_positions([item]))
+            # The one message's offset only: what it says of its partition's time is not trusted.
+            positions = {key: PartitionMark(mark.offset) for key, mark in batch_marks([item]).items()}
+            self._save([], inbox=inbox, dead_letters=[letter], positions=positions)
         return BatchResult(dead_letters=[letter])
 
     def mature_due(self, now: datetime, limit: int = 1000) -> int:
@@ -151,26 +155,6 @@ class LedgerApp(Application[UUID]):
         # Protocol, which cost more than encoding it.
         self.events.put(events, **kwargs)
         self.aggregates.saved(aggregates)
-
-
-def _positions(items: Sequence[Inbound]) -> dict[tuple[str, str, int], int]:
-    positions: dict[tuple[str, str, int], int] = {}
-    for item in items:
-        if item.source is not None:
-            key = (item.source.cluster, item.source.topic, item.source.partition)
-            positions[key] = max(item.source.offset, positions.get(key, -1))
-    return positions
-
-
-def _event_clock(stored: datetime | None, items: Sequence[Inbound]) -> datetime | None:
-    """The ledger's event-time clock: the latest `occurred_at` it has received.
-
-    An event time far in the future (a producer's bad clock) moves it no further than a day
-    ahead of now, so one bad timestamp cannot expire every parked event.
-    """
-    horizon = datetime.now(UTC) + CLOCK_SKEW
-    times = [min(i.event.occurred_at, horizon) for i in items if not isinstance(i.event, Invalid)]
-    return max([*times, *([stored] if stored else [])], default=None)
 
 
 def _event_ids(items: Sequence[Inbound]) -> list[str]:

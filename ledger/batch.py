@@ -17,6 +17,7 @@ class Source:
     partition: int
     offset: int
     cluster: str = ""
+    backlog: int | None = None  # messages after this one in its partition when it was read, if known
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ledger.persistence import (
     ParkingSummary,
     StoredDeadLetter,
 )
+from ledger.watermark import PartitionKey, PartitionMark
 
 
 class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
@@ -31,7 +32,7 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         self.parked: dict[str, tuple[ParkedEvent, datetime]] = {}
         self.dead_letters: list[StoredDeadLetter] = []
         self.published: set[int] = set()
-        self.positions: dict[tuple[str, str, int], int] = {}
+        self.positions: dict[PartitionKey, PartitionMark] = {}
         self.clock: datetime | None = None
         self.maturities: dict[str, Maturity] = {}
         self.sale_index: dict[str, tuple[str, str, datetime]] = {}
@@ -57,8 +58,8 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
             self._record_outbox(kwargs)
             if kwargs.get("clock") is not None:
                 self.clock = max(kwargs["clock"], self.clock or kwargs["clock"])
-            for key, offset in kwargs.get("positions", {}).items():
-                self.positions[key] = max(offset, self.positions.get(key, -1))
+            for key, mark in kwargs.get("positions", {}).items():
+                self.positions[key] = self.positions[key].then(mark) if key in self.positions else mark
             return ids
 
     def _record_outbox(self, kwargs: dict[str, Any]) -> None:
@@ -133,4 +134,7 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         return len(self.dead_letters)
 
     def source_positions(self) -> dict[tuple[str, str, int], int]:
+        return {key: mark.offset for key, mark in self.positions.items()}
+
+    def partition_marks(self) -> dict[PartitionKey, PartitionMark]:
         return dict(self.positions)

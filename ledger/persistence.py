@@ -15,6 +15,7 @@ from ledger.batch import DeadLetter, Source
 from ledger.maturation import Maturity
 from ledger.notifications import Notification
 from ledger.parking import ParkedEvent
+from ledger.watermark import PartitionKey, PartitionMark
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class LedgerRecorder(ABC):
     """What the ledger needs beyond an eventsourcing application recorder.
 
     `insert_events` takes, beside the stored events and in the same transaction:
-    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions`, `clock`,
+    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions` (a `PartitionMark`
+    per input partition), `clock`,
     `notifications`, `maturities`, `matured` (keys of maturities applied), `read_versions`,
     `made_available`, `sales_decided` and `index_reads` (checked under the write lock).
     """
@@ -108,6 +110,10 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def source_positions(self) -> dict[tuple[str, str, int], int]:
         """The last offset applied from each (cluster, topic, partition)."""
+
+    @abstractmethod
+    def partition_marks(self) -> dict[PartitionKey, PartitionMark]:
+        """How far each input partition has been read: offset, latest event time, backlog then."""
 
 
 def construct_ledger_recorder(factory: InfrastructureFactory[Any]) -> LedgerRecorder:

@@ -28,6 +28,7 @@ from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder, ParkingSummary
 from ledger.postgres_outbox import PostgresOutbox, row_source, source_columns
 from ledger.schema_sql import ledger_ddl
+from ledger.watermark import PartitionKey, PartitionMark
 from schemas.reasons import Reason
 
 EVENTS_TABLE = "ledger_events"
@@ -207,15 +208,19 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         return [Maturity(r["sale_id"], r["attempt"], r["level"], r["partner_id"], r["due_at"], r["revision"])
                 for r in rows]
 
-    def _record_positions(self, curs: Cursor[DictRow], positions: dict[tuple[str, str, int], int]) -> None:
+    def _record_positions(self, curs: Cursor[DictRow], positions: dict[PartitionKey, PartitionMark]) -> None:
+        # The same merge as PartitionMark.then: furthest offset and time, backlog of the furthest offset.
         if positions:
-            columns = list(zip(*[(*key, offset) for key, offset in sorted(positions.items())], strict=True))
+            rows = [(*key, m.offset, m.event_time, m.backlog) for key, m in sorted(positions.items())]
             curs.execute(self.sql(
-                'INSERT INTO {0}.source_positions (cluster, topic, partition, "offset") '
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
-                "ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
-                '"offset" = GREATEST({0}.source_positions."offset", EXCLUDED."offset"), updated_at = now()'),
-                [list(c) for c in columns])
+                'INSERT INTO {0}.source_positions AS p (cluster, topic, partition, "offset", event_time, backlog) '
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[], %s::timestamptz[], "
+                "%s::bigint[]) ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
+                '"offset" = GREATEST(p."offset", EXCLUDED."offset"), '
+                "event_time = GREATEST(p.event_time, EXCLUDED.event_time), "
+                'backlog = CASE WHEN EXCLUDED."offset" >= p."offset" AND EXCLUDED.backlog IS NOT NULL '
+                "THEN EXCLUDED.backlog ELSE p.backlog END, updated_at = now()"),
+                [list(c) for c in zip(*rows, strict=True)])
 
     def _fetch(self, statement: str, params: Sequence[Any] = ()) -> list[DictRow]:
         with self.datastore.transaction(commit=False) as curs:
@@ -258,8 +263,12 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         return ParkingSummary(int(row["n"]), row["p"], row["o"])
 
     def source_positions(self) -> dict[tuple[str, str, int], int]:
-        rows = self._fetch('SELECT cluster, topic, partition, "offset" FROM {}.source_positions')
-        return {(r["cluster"], r["topic"], r["partition"]): r["offset"] for r in rows}
+        return {key: mark.offset for key, mark in self.partition_marks().items()}
+
+    def partition_marks(self) -> dict[PartitionKey, PartitionMark]:
+        rows = self._fetch('SELECT cluster, topic, partition, "offset", event_time, backlog FROM {}.source_positions')
+        return {(r["cluster"], r["topic"], r["partition"]): PartitionMark(r["offset"], r["event_time"], r["backlog"])
+                for r in rows}
 
 
 

@@ -26,6 +26,9 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             cluster text NOT NULL, topic text NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (cluster, topic, partition))""",
+        # Added after the first release: ledgers created before it gain the columns in place.
+        f"""ALTER TABLE "{schema}".source_positions ADD COLUMN IF NOT EXISTS event_time timestamptz,
+            ADD COLUMN IF NOT EXISTS backlog bigint""",
         f"""CREATE OR REPLACE FUNCTION "{schema}".refuse_ledger_edits() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN

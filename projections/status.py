@@ -23,6 +23,7 @@ class LedgerStatus:
     events_decided: int = 0
     parked: int = 0
     oldest_parked_at: str | None = None
+    input_backlog: int = 0  # messages behind the last batch read, over every input partition
 
     @property
     def max_lag(self) -> int:
@@ -51,6 +52,7 @@ def ledger_status(conn: psycopg.Connection[Any]) -> LedgerStatus:
         events_decided=decided_count(conn),
         parked=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.parked"),
         oldest_parked_at=_oldest_parked(conn),
+        input_backlog=_scalar(conn, f"SELECT sum(backlog) FROM {LEDGER_SCHEMA}.source_positions"),
     )
 
 
@@ -71,7 +73,7 @@ def _scalar(conn: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] = (
     try:
         with conn.transaction():
             row = conn.execute(sql, params).fetchone()
-    except psycopg.errors.UndefinedTable:
+    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
         return 0
     return int(row[0]) if row and row[0] is not None else 0
 

@@ -110,6 +110,7 @@ def status(as_json: bool) -> None:
         click.echo(json.dumps(current.as_dict()))
         return
     console.print(f"ledger head position   {current.head}")
+    console.print(f"input backlog          {current.input_backlog} messages behind the last batch read")
     console.print(f"events decided         {current.events_decided}")
     for name, state in current.projections.items():
         console.print(f"projection {name:<20} position {state['position']}  lag {state['lag']}")

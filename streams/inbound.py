@@ -9,10 +9,15 @@ from schemas.topics import TOPIC_BY_TYPE
 
 
 def to_inbound(value: bytes | None, topic: str, partition: int, offset: int, cluster: str,
-               input_topic_by_name: dict[str, str]) -> Inbound:
-    """Validate a message; an event on the wrong topic is refused so producers notice."""
+               input_topic_by_name: dict[str, str], highwater: int | None = None) -> Inbound:
+    """Validate a message; an event on the wrong topic is refused so producers notice.
+
+    `highwater` is the partition's end offset as the consumer last saw it: what is still
+    behind this message tells the ledger's event clock that the partition is catching up.
+    """
     raw = value or b""
-    source = Source(topic, partition, offset, cluster)
+    backlog = max(0, highwater - offset - 1) if highwater is not None else None
+    source = Source(topic, partition, offset, cluster, backlog)
     event = parse_event(raw)
     if not isinstance(event, Invalid):
         expected = TOPIC_BY_TYPE[event.type]

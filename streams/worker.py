@@ -55,7 +55,7 @@ def create_worker_app(settings: Settings, bootstrap: str, ledger: LedgerApp, clu
         # noack_take: a message is acknowledged (and its offset committed) only after the
         # transaction holding its outcome has committed.
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_ms / 1000):
-            items = [_inbound(event, cluster, settings) for event in events]
+            items = [_inbound(app, event, cluster, settings) for event in events]
             result = await apply_until_recorded(ledger, items)
             for event in events:
                 await stream.ack(event)
@@ -142,7 +142,16 @@ def _group_timeouts(session_timeout_s: int) -> dict[str, float]:
             "broker_heartbeat_interval": max(0.5, session_timeout_s / 6)}
 
 
-def _inbound(event: EventT[Any], cluster: str, settings: Settings) -> Inbound:
+def _inbound(app: faust.App, event: EventT[Any], cluster: str, settings: Settings) -> Inbound:
     message = event.message
     return to_inbound(message.value, message.topic, message.partition, message.offset, cluster,
-                      settings.input_topic_by_name)
+                      settings.input_topic_by_name, _highwater(app, message.tp))
+
+
+def _highwater(app: faust.App, tp: Any) -> int | None:
+    # Unknown until the consumer's first fetch from the partition; then the ledger's clock
+    # simply does not count that partition as catching up.
+    try:
+        return app.consumer.highwater(tp)
+    except Exception:  # noqa: BLE001 - a consumer that cannot say is not a reason to stop
+        return None

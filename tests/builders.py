@@ -6,7 +6,7 @@ import itertools
 import json
 from typing import Any
 
-from ledger.batch import Inbound
+from ledger.batch import Inbound, Source
 from schemas.parsing import parse_event
 
 _ids = itertools.count(1)
@@ -81,6 +81,12 @@ def inbound(event: dict[str, Any]) -> Inbound:
     """The event as the ledger receives it."""
     raw = json.dumps(event).encode()
     return Inbound(parse_event(raw), raw)
+
+
+def read_from(topic: str, offset: int, event: dict[str, Any], backlog: int | None = None) -> Inbound:
+    """The event as read from partition 0 of `topic`, with `backlog` messages still behind it."""
+    raw = json.dumps(event).encode()
+    return Inbound(parse_event(raw), raw, Source(topic, 0, offset, "", backlog))
 
 
 def two_tier_events() -> list[dict[str, Any]]:

@@ -163,8 +163,14 @@ def _rebuild(figures: Figures, database_url: str, say: Say) -> None:
     runner.close()
     with psycopg.connect(database_url, autocommit=True) as conn:
         figures.final_max_lag = ledger_status(conn).max_lag
+        figures.dead_letters, figures.parked_at_end = _count(conn, "ledger.dead_letters"), _count(conn, "ledger.parked")
         # The paced lag-measurement sales are left out, so the totals compare with the workload.
         figures.ledger_totals = ledger_totals(conn, exclude_prefix=LAG_PREFIX)
+
+
+def _count(conn: psycopg.Connection[tuple[object, ...]], table: str) -> int:
+    row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(str(row[0])) if row else 0
 
 
 def _naive(admin_url: str, name: str, workload: Workload) -> float:

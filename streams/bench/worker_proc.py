@@ -26,10 +26,7 @@ class BenchWorker:
                             "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,
                             "LEDGER_BATCH_SIZE": str(settings.batch_size),
                             "LEDGER_SESSION_TIMEOUT_S": str(session_timeout_s),
-                            "LEDGER_HOME": str(settings.home / name),
-                            # A backlog read from six topics at once parks refunds and declines
-                            # for minutes until their sales are read; they must not expire meanwhile.
-                            "LEDGER_PARKING_MIN_WAIT_S": os.environ.get("LEDGER_PARKING_MIN_WAIT_S", "86400")}
+                            "LEDGER_HOME": str(settings.home / name)}
         (settings.home / name).mkdir(parents=True, exist_ok=True)
         self.log_path = settings.home / name / "worker.log"
         command = [sys.executable, "-m", "streams.cli", "--json-logs", "--log-level", "INFO", "run", "--no-api"]

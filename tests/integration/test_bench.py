@@ -35,6 +35,10 @@ def test_the_ledger_totals_equal_the_generated_workloads(figures: dict[str, obje
     assert figures["totals_match"] is True and figures["ledger_totals"] == figures["expected_totals"]
 
 
+def test_no_event_of_the_valid_workload_is_refused_or_left_waiting(figures: dict[str, object]) -> None:
+    assert (figures["dead_letters"], figures["parked_at_end"]) == (0, 0)
+
+
 def test_every_raw_limit_and_ratio_is_measured(figures: dict[str, object]) -> None:
     ratios = figures["ratios"]
     assert isinstance(ratios, dict) and all(value and value > 0 for value in ratios.values())

@@ -53,6 +53,10 @@ def test_ledger_status_shows_zero_lag_once_caught_up(caught_up: Harness) -> None
     assert status["max_lag"] == 0 and status["head"] > 0 and status["parked"] == 0
 
 
+def test_ledger_status_shows_no_input_backlog_once_caught_up(caught_up: Harness) -> None:
+    assert json.loads(caught_up.ledger("status", "--json").stdout)["input_backlog"] == 0
+
+
 def test_unknown_partner_balance_is_404(caught_up: Harness) -> None:
     assert _api_get(caught_up, "/partners/nobody/balance", _partner_key(caught_up, "nobody")).status_code == 404
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from tests.builders import declined, joined, program, refund, sale, two_tier_events
@@ -48,3 +49,13 @@ def test_events_published_in_reverse_order_across_topics_give_the_same_balances(
     harness.wait_until_applied(events)
     found = balances(harness.settings.database_url or "")
     assert (found["rex"][1], found["susie"][1]) == (1_500, 375)
+
+
+def test_the_worker_records_each_partition_read_to_its_end_with_no_backlog(harness: Harness) -> None:
+    harness.start_worker()
+    harness.apply(two_tier_events())
+    with psycopg.connect(harness.settings.database_url or "", autocommit=True) as conn:
+        marks = conn.execute("SELECT topic, backlog, event_time IS NOT NULL FROM ledger.source_positions").fetchall()
+    assert {topic.removeprefix(harness.settings.topic_prefix) for topic, _, _ in marks} == {"programs", "partners",
+                                                                                            "sales"}
+    assert all(backlog == 0 and timed for _, backlog, timed in marks)

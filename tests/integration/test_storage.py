@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -10,9 +11,19 @@ import pytest
 from ledger.application import LedgerApp
 from ledger.database import ledger_env
 from ledger.partner import Partner
+from ledger.watermark import PartitionMark
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from tests.builders import inbound, program, refund, sale, two_tier_events
+from tests.builders import (
+    at,
+    inbound,
+    joined,
+    program,
+    read_from,
+    refund,
+    sale,
+    two_tier_events,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +72,24 @@ def test_two_writers_crediting_one_partner_both_count(database_url: str, ledger:
     result = ledger.apply_batch([inbound(sale("S-3", "rex", 20_000, day=4))])  # its cached Rex is stale
     assert result.attempts == 2
     assert ledger.repository.get(Partner.create_id("rex")).balance("USD", "available") == 1_500 + 2_000 + 4_000
+
+
+def test_partition_marks_keep_the_furthest_offset_its_backlog_and_the_latest_time(database_url: str) -> None:
+    app = LedgerApp(env=ledger_env(database_url))
+    app.apply_batch([read_from("programs", 0, program()), read_from("sales", 5, sale("S-5", "rex", 100, day=4), 3)])
+    app.apply_batch([read_from("sales", 2, sale("S-2", "rex", 100, day=2), 9)])  # redelivered from further back
+    assert app.ledger_recorder.partition_marks()[("", "sales", 0)] == PartitionMark(5, _day(4), 3)
+
+
+def test_a_refund_read_ahead_of_a_lagging_sales_partition_waits_for_its_sale(database_url: str) -> None:
+    app = LedgerApp(env=ledger_env(database_url) | {"LEDGER_PARKING_MIN_WAIT_S": "0"})
+    app.apply_batch([read_from("programs", 0, program()), read_from("partners", 0, joined("rex")),
+                     read_from("sales", 0, sale("S-0", "rex", 100, day=1), backlog=40),
+                     read_from("refunds", 0, refund("S-1", 2_500, day=3), backlog=1)])
+    app.apply_batch([read_from("refunds", 1, refund("S-0", 100, day=30), backlog=0)])
+    result = app.apply_batch([read_from("sales", 1, sale("S-1", "rex", 10_000, day=2), backlog=39)])
+    assert result.applied == 2 and not result.dead_letters
+
+
+def _day(day: int) -> datetime:
+    return datetime.fromisoformat(at(day))

@@ -1,0 +1,59 @@
+"""Time (and optionally profile) the ledger's decider in process: no broker, embedded PostgreSQL.
+
+    .venv/bin/python scripts/profile_ledger.py --events 20000 [--profile out.prof]
+
+It generates the bench workload, parses it, and applies it with `LedgerApp.apply_batch` in
+batches of `--batch`, as the worker does, then prints events/s for parsing and for deciding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from ledger.application import LedgerApp
+from ledger.batch import Inbound
+from ledger.database import ledger_env
+from schemas.parsing import parse_event
+from streams.bench.workload import generate
+from streams.embedded import start_postgres
+
+
+def main() -> None:
+    """Parse the arguments, run, print the rates."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--partners", type=int, default=1_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--profile", type=Path)
+    args = parser.parse_args()
+    lines = [line.encode() for line in generate(args.events, args.partners).lines]
+    started = time.perf_counter()
+    items = [Inbound(parse_event(line), line) for line in lines]
+    print(f"parse: {len(items) / (time.perf_counter() - started):,.0f} events/s")
+    with tempfile.TemporaryDirectory() as home:
+        server, url = start_postgres(Path(home))
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS ledger CASCADE")
+        app = LedgerApp(env=ledger_env(url))
+        profiler = cProfile.Profile() if args.profile else None
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for n in range(0, len(items), args.batch):
+            app.apply_batch(items[n:n + args.batch])
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        print(f"decide: {len(items) / (time.perf_counter() - started):,.0f} events/s")
+        app.close()
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
