@@ -41,6 +41,10 @@ class AggregateCache:
             self._absent.put(aggregate_id, True)
             return None
 
+    def peek(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached aggregate, if any, without lending it to the batch (for planning a prefetch)."""
+        return self._cached(aggregate_id)
+
     def prefetch(self, ids: Iterable[UUID]) -> None:
         """Load every aggregate of `ids` that is not cached in one query, noting those that do not exist."""
         wanted = {i for i in ids if self._cached(i) is None and not self._known_absent(i)}

@@ -19,7 +19,7 @@ from ledger.errors import ConcurrencyError
 from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
 from ledger.sale import Sale
 from ledger.transcoder import OrjsonTranscoder
-from ledger.unit_of_work import UnitOfWork, referenced_ids
+from ledger.unit_of_work import UnitOfWork
 from ledger.watermark import PartitionMark, batch_marks, event_clock, latest_event_time
 from schemas.parsing import Invalid
 from schemas.reasons import Reason
@@ -93,9 +93,8 @@ class LedgerApp(Application[UUID]):
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
-        uow = UnitOfWork(self.aggregates)
-        uow.prefetch(referenced_ids(i.event for i in items))
-        decider = BatchDecider(uow, seen, self.ledger_recorder)
+        decider = BatchDecider(UnitOfWork(self.aggregates), seen, self.ledger_recorder)
+        decider.handlers.prefetch([i.event for i in items])
         for item in items:
             decider.decide(item)
         decider.release_stored()
@@ -104,7 +103,7 @@ class LedgerApp(Application[UUID]):
         clock = event_clock(latest, self.ledger_recorder.partition_marks(), marks)
         if clock is not None:
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
-        self._save_decision(uow, decider, positions=marks, clock=latest)
+        self._save_decision(decider.handlers.uow, decider, positions=marks, clock=latest)
         return decider.result
 
     def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:

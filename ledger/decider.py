@@ -10,7 +10,7 @@ from ledger.errors import PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder
-from ledger.unit_of_work import UnitOfWork, referenced_ids
+from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent
 from schemas.parsing import Invalid, parse_event
 
@@ -138,7 +138,7 @@ class BatchDecider:
             keys, self.available = sorted(self.available), set()
             stored = sorted(self._unclaimed(self.recorder.parked_waiting_for(keys)), key=lambda p: p.order)
             events = [parse_event(parked.raw) for parked in stored]
-            self.handlers.uow.prefetch(referenced_ids(events))
+            self.handlers.prefetch(events)
             for parked, event in zip(stored, events, strict=True):
                 self._reapply(parked, event)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any
@@ -23,7 +23,7 @@ from ledger.program import Program
 from ledger.recurring import RecurringCap
 from ledger.sale import Sale
 from ledger.terms import Terms
-from ledger.unit_of_work import UnitOfWork
+from ledger.unit_of_work import UnitOfWork, referenced_ids
 from schemas.events import (
     ChargeDeclined,
     PartnerJoined,
@@ -47,6 +47,11 @@ class Handlers:
         self.recurring = RecurringCap(uow)
         self.corrections = TermsCorrection(self.effects, self.partner, self.recurring)
         self.sales_index = sales_index
+
+    def prefetch(self, events: Sequence[object]) -> None:
+        """Load what these events will read in two queries: the aggregates they name, then their milestones."""
+        self.uow.prefetch(referenced_ids(events))
+        self.uow.prefetch(self.effects.progress_ids(e for e in events if isinstance(e, SaleCompleted)))
 
     @singledispatchmethod
     def handle(self, event: object) -> list[str]:

@@ -88,6 +88,11 @@ class UnitOfWork:
             aggregate._pending_events = list(events)  # noqa: SLF001 - restoring what was pending
         return aggregate
 
+    def peek(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate if this batch or the cache already has it, without counting it as read."""
+        found = self._loaded[aggregate_id] if aggregate_id in self._loaded else self._aggregates.peek(aggregate_id)
+        return found if isinstance(found, kind) else None
+
     def prefetch(self, ids: Iterable[UUID]) -> None:
         """Load the aggregates these events will read, in one query rather than one each."""
         self._aggregates.prefetch(i for i in ids if i not in self._loaded)
