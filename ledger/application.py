@@ -14,7 +14,7 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.aggregate_cache import AggregateCache
 from ledger.batch import BatchResult, DeadLetter, Inbound
-from ledger.decider import BatchDecider
+from ledger.decider import BatchDecider, Unfunded
 from ledger.errors import ConcurrencyError
 from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
 from ledger.sale import Sale
@@ -53,6 +53,7 @@ class LedgerApp(Application[UUID]):
         super().__init__(env)
         self._writer = threading.RLock()
         self.aggregates = AggregateCache(self, self.ledger_recorder)
+        self._unfunded: dict[str, Unfunded] = {}
 
     def construct_transcoder(self) -> OrjsonTranscoder:  # type: ignore[override]
         transcoder = OrjsonTranscoder()
@@ -93,7 +94,7 @@ class LedgerApp(Application[UUID]):
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
-        decider = BatchDecider(UnitOfWork(self.aggregates), seen, self.ledger_recorder)
+        decider = BatchDecider(UnitOfWork(self.aggregates), seen, self.ledger_recorder, self._unfunded)
         decider.handlers.prefetch([i.event for i in items])
         for item in items:
             decider.decide(item)
@@ -128,7 +129,7 @@ class LedgerApp(Application[UUID]):
         if not due:
             return 0
         uow = UnitOfWork(self.aggregates)
-        decider = BatchDecider(uow, set(), self.ledger_recorder)
+        decider = BatchDecider(uow, set(), self.ledger_recorder, self._unfunded)
         for maturity in due:
             sale = uow.get(Sale, Sale.create_id(maturity.sale_id))
             released = decider.handlers.effects.mature(sale, maturity, now) if sale else None

@@ -6,13 +6,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ledger.batch import BatchResult, DeadLetter, Inbound, Source
-from ledger.errors import PrerequisiteMissingError, RejectedError
+from ledger.errors import OverPayoutError, PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent
 from schemas.parsing import Invalid, parse_event
+
+
+@dataclass(frozen=True)
+class Unfunded:
+    """What a parked payout waits for: this much available to its partner in this currency."""
+
+    partner_id: str
+    currency: str
+    amount: int
 
 
 @dataclass
@@ -28,9 +37,12 @@ class BatchRecords:
 class BatchDecider:
     """Walks a batch in order; an event whose prerequisite is missing waits instead of failing."""
 
-    def __init__(self, uow: UnitOfWork, seen: set[str], recorder: LedgerRecorder) -> None:
+    def __init__(self, uow: UnitOfWork, seen: set[str], recorder: LedgerRecorder,
+                 unfunded: dict[str, Unfunded] | None = None) -> None:
         self.handlers = Handlers(uow, recorder.sales_since)
         self.seen = seen
+        # Parked payouts by event id: what they need. Kept by the application across batches.
+        self.unfunded = unfunded if unfunded is not None else {}
         self.recorder = recorder
         self.result = BatchResult()
         self.records = BatchRecords()
@@ -56,6 +68,8 @@ class BatchDecider:
             made_available = self.handlers.handle(event)
         except PrerequisiteMissingError as missing:
             self.handlers.uow.rollback(checkpoint)
+            if isinstance(missing, OverPayoutError):
+                self.unfunded[event.event_id] = Unfunded(missing.partner_id, missing.currency, missing.amount)
             self._park(ParkedEvent(event.event_id, event.type, missing.waiting_for, event.occurred_at, raw, source,
                                    missing.reason, missing.detail))
             return
@@ -113,6 +127,7 @@ class BatchDecider:
         if self.records.parked.pop(parked.event_id, None) is None:
             self.records.released.add(parked.event_id)
         self._waiting.get(parked.waiting_for, {}).pop(parked.event_id, None)
+        self.unfunded.pop(parked.event_id, None)
         self.result.parked -= 1
 
     def _unclaimed(self, stored: list[ParkedEvent]) -> list[ParkedEvent]:
@@ -128,7 +143,7 @@ class BatchDecider:
         # batches are looked up in bulk by release_stored(), one query per round.
         self.available.update(keys)
         self.made_available.update(keys)
-        waiting = [p for key in keys for p in self._waiting.pop(key, {}).values()]
+        waiting = [p for key in keys for p in self._waiting.get(key, {}).values() if not self._still_unfunded(p)]
         for parked in sorted(waiting, key=lambda p: p.order):
             self._reapply(parked)
 
@@ -136,11 +151,25 @@ class BatchDecider:
         """Apply events parked in earlier batches whose prerequisite this batch recorded."""
         while self.available:
             keys, self.available = sorted(self.available), set()
-            stored = sorted(self._unclaimed(self.recorder.parked_waiting_for(keys)), key=lambda p: p.order)
+            stored = sorted((p for p in self._unclaimed(self.recorder.parked_waiting_for(keys))
+                             if not self._still_unfunded(p)), key=lambda p: p.order)
             events = [parse_event(parked.raw) for parked in stored]
             self.handlers.prefetch(events)
             for parked, event in zip(stored, events, strict=True):
                 self._reapply(parked, event)
+
+    def _still_unfunded(self, parked: ParkedEvent) -> bool:
+        """A parked payout whose partner still has less available than it needs: trying it would park it again.
+
+        A partner near the top of the recruitment tree is credited in nearly every batch, and a
+        backlog can hold a thousand of their payouts; each used to be parsed, tried and parked
+        again every batch.
+        """
+        need = self.unfunded.get(parked.event_id)
+        if need is None:
+            return False
+        partner = self.handlers.partner(need.partner_id)
+        return partner is not None and partner.balance(need.currency, "available") < need.amount
 
     def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None) -> None:
         self._unpark(parked)

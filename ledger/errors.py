@@ -51,6 +51,10 @@ class CurrencyMismatchError(RejectedError):
 class OverPayoutError(PrerequisiteMissingError):
     """A payout above the partner's available balance: it waits for commission still in flight."""
 
+    def __init__(self, detail: str, partner_id: str, amount: int, currency: str) -> None:
+        super().__init__(detail, Reason.OVER_PAYOUT, f"funds:{partner_id}")
+        self.partner_id, self.amount, self.currency = partner_id, amount, currency
+
 
 class RecruitmentError(RejectedError):
     """A recruitment that would make a partner their own ancestor."""

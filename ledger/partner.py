@@ -138,7 +138,7 @@ class Partner(Aggregate):
         available = self.balance(currency, "available")
         if amount > available:
             raise OverPayoutError(f"payout {amount} {currency} exceeds available balance {available}",
-                                  Reason.OVER_PAYOUT, f"funds:{self.partner_id}")
+                                  self.partner_id, amount, currency)
 
     @event("PayoutSent")
     def _payout_sent(self, transaction_id: UUID, payout_id: str, amount: int, currency: str,

@@ -148,3 +148,17 @@ def test_a_program_change_to_an_unknown_program_waits_for_it(apply: Apply) -> No
     moved = {"event_id": "move", "type": "partner.program_changed", "occurred_at": "2026-03-03T00:00:00+00:00",
              "partner_id": "rex", "program_id": "later"}
     assert apply(program(), joined("rex"), moved).parked == 1
+
+
+def test_a_payout_still_unfunded_keeps_waiting_since_it_was_first_parked(ledger: LedgerApp, apply: Apply) -> None:
+    apply(*two_tier_events(), payout("rex", 5_000, day=10))
+    first = ledger.ledger_recorder.parking_summary().oldest_parked_at
+    apply(sale("S-2", "rex", 10_000, day=11))
+    assert ledger.ledger_recorder.parking_summary().oldest_parked_at == first
+
+
+def test_a_payout_applies_once_later_sales_fund_it_in_full(apply: Apply, balance: Balance) -> None:
+    apply(*two_tier_events(), payout("rex", 5_000, day=10))
+    apply(sale("S-2", "rex", 10_000, day=11))
+    apply(sale("S-3", "rex", 5_000, day=12))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (0, 5_000)
