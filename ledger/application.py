@@ -143,6 +143,7 @@ class LedgerApp(Application[UUID]):
         records = decider.records
         self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
                    parked=list(records.parked.values()), released=sorted(records.released),
+                   kept_waiting=sorted(records.kept),
                    dead_letters=decider.result.dead_letters, notifications=uow.notifications,
                    maturities=uow.maturities, read_versions=uow.read_versions,
                    made_available=sorted(decider.made_available), sales_decided=uow.sales_decided,

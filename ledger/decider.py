@@ -32,6 +32,7 @@ class BatchRecords:
     inbox_updates: dict[str, str] = field(default_factory=dict)
     parked: dict[str, ParkedEvent] = field(default_factory=dict)
     released: set[str] = field(default_factory=set)
+    kept: set[str] = field(default_factory=set)  # parked events looked at and left waiting, unchanged
 
 
 class BatchDecider:
@@ -169,7 +170,10 @@ class BatchDecider:
         if need is None:
             return False
         partner = self.handlers.partner(need.partner_id)
-        return partner is not None and partner.balance(need.currency, "available") < need.amount
+        if partner is None or partner.balance(need.currency, "available") >= need.amount:
+            return False
+        self.records.kept.add(parked.event_id)
+        return True
 
     def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None) -> None:
         self._unpark(parked)

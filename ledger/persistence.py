@@ -49,7 +49,8 @@ class LedgerRecorder(ABC):
     """What the ledger needs beyond an eventsourcing application recorder.
 
     `insert_events` takes, beside the stored events and in the same transaction:
-    `inbox`, `inbox_updates`, `parked`, `released`, `dead_letters`, `positions` (a `PartitionMark`
+    `inbox`, `inbox_updates`, `parked`, `released`, `kept_waiting` (parked events looked at and left
+    waiting), `dead_letters`, `positions` (a `PartitionMark`
     per input partition), `clock`,
     `notifications`, `maturities`, `matured` (keys of maturities applied), `read_versions`,
     `made_available`, `sales_decided` and `index_reads` (checked under the write lock).

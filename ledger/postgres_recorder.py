@@ -83,7 +83,8 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         # still be true, or the batch is decided again.
         self._lock_table(curs)
         self._check_read_versions(curs, kwargs.get("read_versions", {}))
-        self._check_nothing_parked_for(curs, kwargs.get("made_available", []), kwargs.get("released", []))
+        self._check_nothing_parked_for(curs, kwargs.get("made_available", []),
+                                       [*kwargs.get("released", []), *kwargs.get("kept_waiting", [])])
         self._check_sales_index(curs, kwargs.get("index_reads", []))
         self._index_sales(curs, kwargs.get("sales_decided", []))
         self._release(curs, kwargs.get("released", []))
@@ -126,11 +127,11 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
             raise IntegrityError(f"{len(stale)} aggregates changed since the batch read them: "
                                  f"{[(str(i), read[i], current.get(i)) for i in stale[:3]]}")
 
-    def _check_nothing_parked_for(self, curs: Cursor[DictRow], keys: list[str], released: list[str]) -> None:
+    def _check_nothing_parked_for(self, curs: Cursor[DictRow], keys: list[str], looked_at: list[str]) -> None:
         if not keys:
             return
         curs.execute(self.sql("SELECT count(*) AS n FROM {}.parked WHERE waiting_for = ANY(%s) "
-                              "AND NOT (event_id = ANY(%s))"), (keys, released))
+                              "AND NOT (event_id = ANY(%s))"), (keys, looked_at))
         row = curs.fetchone()
         if row and row["n"]:
             raise IntegrityError("another writer parked events this batch makes applicable")

@@ -18,6 +18,7 @@ from tests.builders import (
     at,
     inbound,
     joined,
+    payout,
     program,
     read_from,
     refund,
@@ -93,3 +94,11 @@ def test_a_refund_read_ahead_of_a_lagging_sales_partition_waits_for_its_sale(dat
 
 def _day(day: int) -> datetime:
     return datetime.fromisoformat(at(day))
+
+
+def test_a_payout_left_waiting_for_funds_does_not_make_the_batch_conflict(database_url: str) -> None:
+    app = LedgerApp(env=ledger_env(database_url))
+    app.apply_batch([inbound(e) for e in [*two_tier_events(), payout("rex", 5_000, day=10)]])
+    short = app.apply_batch([inbound(sale("S-2", "rex", 10_000, day=11))])
+    funded = app.apply_batch([inbound(sale("S-3", "rex", 5_000, day=12))])
+    assert (short.attempts, funded.applied) == (1, 2)
