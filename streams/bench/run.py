@@ -108,8 +108,9 @@ def _end_to_end(figures: Figures, group: list[BenchWorker], bootstrap: str, sett
         projections = len(all_projections())
         wait_for(lambda: ledger_reached(conn, ends) and projections_reached_head(conn, projections),
                  "the ledger and projections to catch up", 3 * 3600, say, lambda: ledger_progress(conn, ends))
-        # The end offsets the broker gave right after the last acknowledged send were seen to be
-        # short on Tansu; the run ends when every distinct event is decided and projected.
+        # Twice, on a loaded machine, those offsets were reached with a few hundred events not yet
+        # decided (none parked; all decided moments later). The cause is not pinned down, so the
+        # run ends only when every distinct event is decided and projected, and says what is missing.
         wait_for(lambda: decided_count(conn) >= workload.distinct and projections_reached_head(conn, projections),
                  f"the ledger to decide all {workload.distinct:,} distinct events", 600, say,
                  lambda: _undecided(conn, workload.distinct, ends, end_offsets(bootstrap, settings.input_topics)),
