@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import Notification as LogEntry
 from eventsourcing.popo import POPOApplicationRecorder
 
 from ledger.maturation import Maturity
@@ -111,6 +112,9 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
     def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
         found = {i: list(self.select_events(i)) for i in ids}
         return {i: events for i, events in found.items() if events}
+
+    def notifications_after(self, position: int, limit: int) -> list[LogEntry]:
+        return list(self.select_notifications(position, limit, inclusive_of_start=False))
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         return [p for p, at in self.parked.values() if p.occurred_at < cutoff and at <= parked_before]

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.persistence import Notification as LogEntry
 
 from ledger.batch import DeadLetter, Source
 from ledger.maturation import Maturity
@@ -83,6 +84,10 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every stored event of each of these aggregates that exists, in version order."""
+
+    @abstractmethod
+    def notifications_after(self, position: int, limit: int) -> list[LogEntry]:
+        """Up to `limit` stored events after ledger position `position`, in order (for projections)."""
 
     @abstractmethod
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:

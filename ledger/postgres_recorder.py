@@ -13,6 +13,7 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
+from eventsourcing.persistence import Notification as LogEntry
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -20,7 +21,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
 from ledger.maturation import Maturity
@@ -243,13 +244,24 @@ class PostgresLedgerRecorder(PostgresOutbox, PostgresApplicationRecorder, Ledger
         if not ids:
             return found
         with self.datastore.transaction(commit=False) as curs:
+            # Plain tuples: building a dict per row was most of the cost of reloading a busy
+            # partner's history in a long backlog.
+            curs.row_factory = tuple_row  # type: ignore[assignment]
             curs.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
                              "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version")
                          .format(self.schema, Identifier(self.events_table_name)), (list(ids),))
-            for row in curs.fetchall():
-                found.setdefault(row["originator_id"], []).append(StoredEvent(
-                    row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])))
+            for originator_id, version, topic, state in curs.fetchall():
+                found.setdefault(originator_id, []).append(StoredEvent(originator_id, version, topic, bytes(state)))
         return found
+
+    def notifications_after(self, position: int, limit: int) -> list[LogEntry]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.row_factory = tuple_row  # type: ignore[assignment]
+            curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+                             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s")
+                         .format(self.schema, Identifier(self.events_table_name)), (position, limit), prepare=True)
+            return [LogEntry(id=at, originator_id=originator_id, originator_version=version, topic=topic,
+                                 state=bytes(state)) for at, originator_id, version, topic, state in curs.fetchall()]
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         rows = self._fetch("SELECT * FROM {}.parked WHERE occurred_at < %s AND parked_at <= %s", (cutoff, parked_before))

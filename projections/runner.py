@@ -72,8 +72,7 @@ class ProjectionRunner:
             curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
         positions = {p.name: tracking.position(curs, p.name) for p in projections}
         start = min(positions.values())
-        notifications = self.app.recorder.select_notifications(
-            start=start, limit=self.batch_size, inclusive_of_start=False)
+        notifications = self.app.ledger_recorder.notifications_after(start, self.batch_size)
         if not notifications:
             return 0
         wanted = frozenset().union(*(p.topics for p in projections))
