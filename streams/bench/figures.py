@@ -42,6 +42,7 @@ class Figures:
     ledger_head: int = 0
     final_max_lag: int = -1
     dead_letters: int = -1  # the workload is valid: every one would be a wrongly refused event
+    dead_letter_reasons: dict[str, int] = field(default_factory=dict)
     parked_at_end: int = -1
     totals_match: bool | None = None  # None: the run was too large to check
     ledger_totals: dict[str, int] = field(default_factory=dict)
@@ -85,7 +86,8 @@ class Figures:
             ("raw: plain aiokafka consume, same topics", f"{self.raw_consume_per_s:,.0f} messages/s"),
             ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),
             ("batches / decided again after a conflict", f"{self.batches:,} / {self.batch_retries:,}"),
-            ("dead letters / events still parked at the end", f"{self.dead_letters:,} / {self.parked_at_end:,}"),
+            ("dead letters / events still parked at the end", f"{self.dead_letters:,} / {self.parked_at_end:,}"
+             + "".join(f"; {reason} {count:,}" for reason, count in self.dead_letter_reasons.items())),
             ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / "
              + (f"not checked (over {ORACLE_MAX_EVENTS:,} events)" if self.totals_match is None
                 else str(self.totals_match))),
