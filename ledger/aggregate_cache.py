@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from ledger.persistence import LedgerRecorder
 
 ABSENT_MAXSIZE = 200_000
+LONG_LIVED_MAXSIZE = 20_000
 
 
 class AggregateCache:
@@ -23,11 +24,16 @@ class AggregateCache:
     it is decided again.
     """
 
-    def __init__(self, app: Application[UUID], recorder: LedgerRecorder) -> None:
+    def __init__(self, app: Application[UUID], recorder: LedgerRecorder,
+                 long_lived: tuple[type[Aggregate], ...] = ()) -> None:
         self._app = app
         self._recorder = recorder
         self._absent: LRUCache[UUID, bool] = LRUCache(maxsize=ABSENT_MAXSIZE)
         self._lent: set[UUID] = set()
+        # Aggregates read by nearly every batch, whose histories grow longest (partners), kept
+        # apart: in a long run the flood of new sales evicted most partners from one shared cache.
+        self._long_lived_types = long_lived
+        self._long_lived: LRUCache[UUID, Aggregate] = LRUCache(maxsize=LONG_LIVED_MAXSIZE)
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         """The aggregate, or None if it has no events; lent to the batch until it commits or fails."""
@@ -49,7 +55,6 @@ class AggregateCache:
         """Load every aggregate of `ids` that is not cached in one query, noting those that do not exist."""
         wanted = {i for i in ids if self._cached(i) is None and not self._known_absent(i)}
         found = self._recorder.events_of(wanted)
-        cache = self._app.repository.cache
         for aggregate_id in wanted:
             stored = found.get(aggregate_id)
             if not stored:
@@ -60,8 +65,8 @@ class AggregateCache:
             aggregate: Aggregate | None = None
             for domain_event in map(self._app.mapper.to_domain_event, stored):
                 aggregate = domain_event.mutate(aggregate)  # type: ignore[attr-defined]
-            if cache is not None and aggregate is not None:
-                cache.put(aggregate_id, aggregate)
+            if aggregate is not None:
+                self._put(aggregate)
 
     def as_read(self, aggregate_id: UUID, version: int) -> Aggregate:
         """The aggregate at `version`, from the store (the cached object may hold undone changes)."""
@@ -69,11 +74,9 @@ class AggregateCache:
 
     def saved(self, aggregates: Iterable[Aggregate]) -> None:
         """The batch committed: these aggregates are stored as they are now, and nothing is lent."""
-        cache = self._app.repository.cache
         for aggregate in aggregates:
             self._evict(self._absent, aggregate.id)
-            if cache is not None:
-                cache.put(aggregate.id, aggregate)
+            self._put(aggregate)
         self._lent.clear()
 
     def discard_lent(self) -> None:
@@ -85,17 +88,25 @@ class AggregateCache:
 
     def evict(self, aggregate_id: UUID) -> None:
         """Read this aggregate afresh next time."""
+        self._evict(self._long_lived, aggregate_id)
         if self._app.repository.cache is not None:
             self._evict(self._app.repository.cache, aggregate_id)
 
+    def _put(self, aggregate: Aggregate) -> None:
+        if isinstance(aggregate, self._long_lived_types):
+            self._long_lived.put(aggregate.id, aggregate)
+        elif self._app.repository.cache is not None:
+            self._app.repository.cache.put(aggregate.id, aggregate)
+
     def _cached(self, aggregate_id: UUID) -> Aggregate | None:
-        cache = self._app.repository.cache
-        if cache is None:
-            return None
-        try:
-            return cache.get(aggregate_id)
-        except KeyError:
-            return None
+        for cache in (self._long_lived, self._app.repository.cache):
+            if cache is None:
+                continue
+            try:
+                return cache.get(aggregate_id)
+            except KeyError:
+                continue
+        return None
 
     def _known_absent(self, aggregate_id: UUID) -> bool:
         try:

@@ -16,7 +16,9 @@ from ledger.aggregate_cache import AggregateCache
 from ledger.batch import BatchResult, DeadLetter, Inbound
 from ledger.decider import BatchDecider, Unfunded
 from ledger.errors import ConcurrencyError
+from ledger.partner import Partner
 from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
+from ledger.program import Program
 from ledger.sale import Sale
 from ledger.transcoder import OrjsonTranscoder
 from ledger.unit_of_work import UnitOfWork
@@ -52,7 +54,7 @@ class LedgerApp(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._writer = threading.RLock()
-        self.aggregates = AggregateCache(self, self.ledger_recorder)
+        self.aggregates = AggregateCache(self, self.ledger_recorder, long_lived=(Partner, Program))
         self._unfunded: dict[str, Unfunded] = {}
 
     def construct_transcoder(self) -> OrjsonTranscoder:  # type: ignore[override]

@@ -8,7 +8,8 @@ import pytest
 from eventsourcing.persistence import OperationalError
 
 from ledger.application import LedgerApp
-from tests.builders import refund, sale, two_tier_events
+from ledger.partner import Partner
+from tests.builders import inbound, refund, sale, two_tier_events
 from tests.unit.conftest import Apply, Balance
 
 
@@ -43,3 +44,10 @@ def test_a_refund_whose_save_failed_reverses_once_when_applied_again(two_tier: N
         apply(refund("S-1", 5_000, event_id="r-1"))
     apply(refund("S-1", 5_000, event_id="r-1"))
     assert (balance("rex"), balance("susie")) == (1_000, 250)
+
+
+def test_a_flood_of_sales_does_not_evict_the_partners_every_batch_reads() -> None:
+    ledger = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo", "AGGREGATE_CACHE_MAXSIZE": "5"})
+    ledger.apply_batch([inbound(e) for e in two_tier_events()])
+    ledger.apply_batch([inbound(sale(f"S-{n}", "rex", 1_000, day=3)) for n in range(2, 12)])
+    assert ledger.aggregates.peek(Partner.create_id("susie")) is not None
