@@ -37,8 +37,8 @@ class LedgerApp(Application[UUID]):
 
     name = "Ledger"
     # The cache is not fast-forwarded: a stale aggregate makes the batch conflict, and a
-    # conflicting batch is decided again with what it read read afresh. 20,000 aggregates keep
-    # busy partners cached and the worker's memory flat (about 300 MB with its projections).
+    # conflicting batch is decided again with what it read read afresh. 20,000 aggregates here,
+    # and as many partners and programs in a cache of their own, keep the worker's memory flat.
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
     @property

@@ -69,7 +69,7 @@ class PostgresReads:
                              "WHERE notification_id > %s ORDER BY notification_id LIMIT %s")
                          .format(self.schema, Identifier(self.events_table_name)), (position, limit), prepare=True)
             return [LogEntry(id=at, originator_id=originator_id, originator_version=version, topic=topic,
-                                 state=bytes(state)) for at, originator_id, version, topic, state in curs.fetchall()]
+                             state=bytes(state)) for at, originator_id, version, topic, state in curs.fetchall()]
 
     def parked_before(self, cutoff: datetime, parked_before: datetime) -> list[ParkedEvent]:
         rows = self._fetch("SELECT * FROM {}.parked WHERE occurred_at < %s AND parked_at <= %s", (cutoff, parked_before))
@@ -90,8 +90,6 @@ class PostgresReads:
         rows = self._fetch('SELECT cluster, topic, partition, "offset", event_time, backlog FROM {}.source_positions')
         return {(r["cluster"], r["topic"], r["partition"]): PartitionMark(r["offset"], r["event_time"], r["backlog"])
                 for r in rows}
-
-
 
     def sales_since(self, kind: str, key: str, since: datetime) -> list[tuple[str, datetime]]:
         rows = self._fetch(f"SELECT sale_id, occurred_at FROM {{}}.sale_index WHERE {INDEX_COLUMN[kind]} = %s "

@@ -168,9 +168,10 @@ def _rebuild(figures: Figures, database_url: str, say: Say) -> None:
     runner.close()
     with psycopg.connect(database_url, autocommit=True) as conn:
         figures.final_max_lag = ledger_status(conn).max_lag
-        figures.dead_letters, figures.parked_at_end = _count(conn, "ledger.dead_letters"), _count(conn, "ledger.parked")
         figures.dead_letter_reasons = {str(reason): int(str(count)) for reason, count in conn.execute(
             "SELECT reason, count(*) FROM ledger.dead_letters GROUP BY 1 ORDER BY 2 DESC").fetchall()}
+        figures.dead_letters = sum(figures.dead_letter_reasons.values())
+        figures.parked_at_end = _count(conn, "ledger.parked")
         # The paced lag-measurement sales are left out, so the totals compare with the workload.
         figures.ledger_totals = ledger_totals(conn, exclude_prefix=LAG_PREFIX)
 
