@@ -97,7 +97,7 @@ class LedgerApp(Application[UUID]):
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
         decider = BatchDecider(UnitOfWork(self.aggregates), seen, self.ledger_recorder, self._unfunded)
-        decider.handlers.prefetch([i.event for i in items])
+        decider.prefetch([i.event for i in items])
         for item in items:
             decider.decide(item)
         decider.release_stored()
@@ -106,6 +106,7 @@ class LedgerApp(Application[UUID]):
         clock = event_clock(latest, self.ledger_recorder.partition_marks(), marks)
         if clock is not None:
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
+            decider.release_stored()
         self._save_decision(decider.handlers.uow, decider, positions=marks, clock=latest)
         return decider.result
 

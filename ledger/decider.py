@@ -9,19 +9,21 @@ from ledger.batch import BatchResult, DeadLetter, Inbound, Source
 from ledger.errors import OverPayoutError, PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
 from ledger.parking import ParkedEvent
+from ledger.payout_queue import PayoutQueue, funds_partner
 from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
-from schemas.events import ChargeDeclined, InputEvent
+from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
 
 
 @dataclass(frozen=True)
 class Unfunded:
-    """What a parked payout waits for: this much available to its partner in this currency."""
+    """What a parked payout waits for: this much available to its partner in this currency, as of a date."""
 
     partner_id: str
     currency: str
     amount: int
+    as_of: datetime
 
 
 @dataclass
@@ -45,11 +47,17 @@ class BatchDecider:
         # Parked payouts by event id: what they need. Kept by the application across batches.
         self.unfunded = unfunded if unfunded is not None else {}
         self.recorder = recorder
+        self.queue = PayoutQueue(recorder)
         self.result = BatchResult()
         self.records = BatchRecords()
         self.available: set[str] = set()
         self.made_available: set[str] = set()
         self._waiting: dict[str, dict[str, ParkedEvent]] = {}  # parked in this batch, by what they wait for
+
+    def prefetch(self, events: list[InputEvent | Invalid]) -> None:
+        """Read what the batch's events will need in a few queries, not one each."""
+        self.handlers.prefetch(events)
+        self.queue.load(e.partner_id for e in events if isinstance(e, PayoutSent))
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -63,14 +71,22 @@ class BatchDecider:
         self.seen.add(event.event_id)
         self._apply(event, item.raw, item.source)
 
-    def _apply(self, event: InputEvent, raw: bytes, source: Source | None) -> None:
+    def _apply(self, event: InputEvent, raw: bytes, source: Source | None, expiring: str | None = None) -> None:
+        """Apply, or park if a prerequisite is missing; when `expiring`, refuse with that instead."""
         checkpoint = self.handlers.uow.checkpoint()
         try:
+            if isinstance(event, PayoutSent):
+                self._check_queue(event)
             made_available = self.handlers.handle(event)
         except PrerequisiteMissingError as missing:
             self.handlers.uow.rollback(checkpoint)
+            if expiring is not None:
+                self._refuse(DeadLetter(missing.reason, f"{missing.detail}; {expiring}", raw, source, event.event_id),
+                             event.type)
+                return
             if isinstance(missing, OverPayoutError):
-                self.unfunded[event.event_id] = Unfunded(missing.partner_id, missing.currency, missing.amount)
+                need = Unfunded(missing.partner_id, missing.currency, missing.amount, missing.as_of)
+                self.unfunded[event.event_id] = need
             self._park(ParkedEvent(event.event_id, event.type, missing.waiting_for, event.occurred_at, raw, source,
                                    missing.reason, missing.detail))
             return
@@ -81,6 +97,14 @@ class BatchDecider:
         self.result.applied += 1
         self._outcome(event.event_id, event.type, "applied", source)
         self._release(made_available)
+
+    def _check_queue(self, payout: PayoutSent) -> None:
+        ahead = self.queue.ahead_of(payout.partner_id, (payout.occurred_at, payout.event_id))
+        if ahead is not None:
+            amount = payout.amount
+            raise OverPayoutError(f"payout {payout.payout_id} waits behind the partner's earlier payout "
+                                  f"{ahead[1]}, still waiting for funds", payout.partner_id, amount.amount,
+                                  amount.currency, payout.occurred_at)
 
     def expire(self, watermark: datetime, grace: timedelta, min_wait: timedelta) -> None:
         """Refuse parked events older than the grace period of event time, with their own reason.
@@ -96,8 +120,13 @@ class BatchDecider:
             if parked.type == "charge.declined":
                 self._record_unmatched_decline(parked)
                 continue
-            detail = f"{parked.detail}; still waiting for {parked.waiting_for} after the {grace.days}-day grace period"
-            self._refuse(DeadLetter(parked.reason, detail, parked.raw, parked.source, parked.event_id), parked.type)
+            # Tried once more: a payout held back only by an earlier one refused just before is funded.
+            event = parse_event(parked.raw)
+            assert not isinstance(event, Invalid), "only valid events are parked"
+            self._apply(event, parked.raw, parked.source,
+                        expiring=f"still waiting for {parked.waiting_for} after the {grace.days}-day grace period")
+            if funds_partner(parked.waiting_for):
+                self.available.add(parked.waiting_for)  # later payouts it held back may go now
 
     def _record_unmatched_decline(self, parked: ParkedEvent) -> None:
         # A decline is recorded either way; if its sale never came, it simply reverses nothing.
@@ -119,6 +148,8 @@ class BatchDecider:
         self._outcome(letter.event_id, event_type, "rejected", letter.source)
 
     def _park(self, parked: ParkedEvent) -> None:
+        if partner_id := funds_partner(parked.waiting_for):
+            self.queue.parked(partner_id, (parked.occurred_at, parked.event_id))
         self.records.parked[parked.event_id] = parked
         self._waiting.setdefault(parked.waiting_for, {})[parked.event_id] = parked
         self.result.parked += 1
@@ -127,8 +158,11 @@ class BatchDecider:
     def _unpark(self, parked: ParkedEvent) -> None:
         if self.records.parked.pop(parked.event_id, None) is None:
             self.records.released.add(parked.event_id)
+        self.records.kept.discard(parked.event_id)
         self._waiting.get(parked.waiting_for, {}).pop(parked.event_id, None)
         self.unfunded.pop(parked.event_id, None)
+        if partner_id := funds_partner(parked.waiting_for):
+            self.queue.left(partner_id, (parked.occurred_at, parked.event_id))
         self.result.parked -= 1
 
     def _unclaimed(self, stored: list[ParkedEvent]) -> list[ParkedEvent]:
@@ -152,6 +186,7 @@ class BatchDecider:
         """Apply events parked in earlier batches whose prerequisite this batch recorded."""
         while self.available:
             keys, self.available = sorted(self.available), set()
+            self.queue.load(p for p in map(funds_partner, keys) if p)
             stored = sorted((p for p in self._unclaimed(self.recorder.parked_waiting_for(keys))
                              if not self._still_unfunded(p)), key=lambda p: p.order)
             events = [parse_event(parked.raw) for parked in stored]
@@ -170,7 +205,8 @@ class BatchDecider:
         if need is None:
             return False
         partner = self.handlers.partner(need.partner_id)
-        if partner is None or partner.balance(need.currency, "available") >= need.amount:
+        behind = self.queue.ahead_of(need.partner_id, (parked.occurred_at, parked.event_id)) is not None
+        if partner is None or (not behind and partner.available_as_of(need.currency, need.as_of) >= need.amount):
             return False
         self.records.kept.add(parked.event_id)
         return True
@@ -180,6 +216,9 @@ class BatchDecider:
         event = event or parse_event(parked.raw)
         assert not isinstance(event, Invalid), "only valid events are parked"
         self._apply(event, parked.raw, parked.source)
+        partner_id = funds_partner(parked.waiting_for)
+        if partner_id and event.event_id not in self.records.parked and self.queue.waiting(partner_id):
+            self.available.add(parked.waiting_for)  # the payouts it held back are looked at again
 
     def _outcome(self, event_id: str, event_type: str, outcome: str, source: Source | None) -> None:
         if event_id in self.records.released:

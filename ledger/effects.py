@@ -59,7 +59,8 @@ class SaleEffects:
                 reversal.bucket, cause, occurred_at)
         count, revenue = taken_back
         if terms is not None and sale.counts_for_milestones and (count or revenue):
-            self.progress(sale, terms, event_id, count=-count, revenue=-revenue)
+            # A clawback is dated by the refund or decline that causes it, not by the sale it takes back.
+            self.progress(sale, terms, event_id, count=-count, revenue=-revenue, when=occurred_at)
 
     def mature(self, sale: Sale, maturity: Maturity, now: datetime) -> str | None:
         """Make a matured pending line available; returns the funds key it releases."""
@@ -72,14 +73,15 @@ class SaleEffects:
                                                      sale.currency, maturity.due_at)
         return f"funds:{remaining.partner_id}"
 
-    def progress(self, sale: Sale, terms: Terms, event_id: str, count: int, revenue: int) -> None:
-        """Move the seller's progress on every milestone of the sale's terms, then settle bonuses."""
+    def progress(self, sale: Sale, terms: Terms, event_id: str, count: int, revenue: int,
+                 when: datetime | None = None) -> None:
+        """Move the seller's progress on every milestone of the sale's terms, then settle bonuses (dated `when`)."""
         for milestone in terms.configured.milestones:
             delta = count if milestone.metric == "sales_count" else _revenue(milestone, sale, revenue)
             if delta:
                 progress = self._progress_of(sale, milestone)
                 progress.progress(delta, sale.sale_id, event_id)
-                self._settle(progress, milestone, event_id, sale.occurred_at)
+                self._settle(progress, milestone, event_id, when or sale.occurred_at)
 
     def progress_ids(self, sales: Iterable[SaleCompleted]) -> set[UUID]:
         """Milestone progress these sales will move, as far as the partners and programs at hand tell.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from schemas.reasons import Reason
 
 
@@ -51,9 +53,10 @@ class CurrencyMismatchError(RejectedError):
 class OverPayoutError(PrerequisiteMissingError):
     """A payout above the partner's available balance: it waits for commission still in flight."""
 
-    def __init__(self, detail: str, partner_id: str, amount: int, currency: str) -> None:
+    def __init__(self, detail: str, partner_id: str, amount: int, currency: str,
+                 as_of: datetime) -> None:
         super().__init__(detail, Reason.OVER_PAYOUT, f"funds:{partner_id}")
-        self.partner_id, self.amount, self.currency = partner_id, amount, currency
+        self.partner_id, self.amount, self.currency, self.as_of = partner_id, amount, currency, as_of
 
 
 class RecruitmentError(RejectedError):

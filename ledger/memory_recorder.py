@@ -109,6 +109,9 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
         return [p for p, _ in self.parked.values() if p.waiting_for in keys]
 
+    def waiting_on(self, keys: Sequence[str]) -> list[tuple[str, datetime, str]]:
+        return [(p.waiting_for, p.occurred_at, p.event_id) for p, _ in self.parked.values() if p.waiting_for in keys]
+
     def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
         found = {i: list(self.select_events(i)) for i in ids}
         return {i: events for i, events in found.items() if events}

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.as_of import AvailableHistory
 from ledger.errors import OverPayoutError, RejectedError
 from ledger.ids import aggregate_id
 from ledger.postings import COMMISSION_EXPENSE, Posting, partner_account
@@ -41,6 +42,7 @@ class Partner(Aggregate):
         self.memberships: list[tuple[datetime, str, str]] = [(joined_at, event_id, program_id)]
         self.balances: dict[str, dict[str, int]] = {}
         self.payout_ids: set[str] = set()
+        self.available_history: dict[str, AvailableHistory] = {}
 
     def program_at(self, when: datetime) -> str:
         """The program the partner belonged to at `when` (the first one before joining)."""
@@ -54,6 +56,12 @@ class Partner(Aggregate):
     def balance(self, currency: str, bucket: str) -> int:
         """Current balance of one of the partner's accounts."""
         return self.balances.get(currency, {}).get(bucket, 0)
+
+    def available_as_of(self, currency: str, when: datetime) -> int:
+        """Available money as of `when`: moves dated after it are left out, payouts all count."""
+        history = self.available_history.get(currency)
+        later = history.dated_after(when) if history is not None else 0
+        return self.balance(currency, "available") - later
 
     @event("ProgramChanged")
     def change_program(self, program_id: str, effective_at: datetime, event_id: str) -> None:
@@ -70,7 +78,7 @@ class Partner(Aggregate):
     def _commission_accrued(self, transaction_id: UUID, sale_id: str, level: int, amount: int,
                             currency: str, bucket: str, postings: list[dict[str, Any]],
                             occurred_at: datetime) -> None:
-        self._apply_postings(postings)
+        self._apply_postings(postings, occurred_at)
 
     def reverse(self, transaction_id: UUID, sale_id: str, level: int, amount: int,
                 currency: str, bucket: str, cause: str, occurred_at: datetime) -> None:
@@ -83,7 +91,7 @@ class Partner(Aggregate):
     def _commission_reversed(self, transaction_id: UUID, sale_id: str, level: int, amount: int,
                              currency: str, bucket: str, cause: str,
                              postings: list[dict[str, Any]], occurred_at: datetime) -> None:
-        self._apply_postings(postings)
+        self._apply_postings(postings, occurred_at)
 
     def mature(self, transaction_id: UUID, sale_id: str, level: int, amount: int, currency: str,
                occurred_at: datetime) -> None:
@@ -95,7 +103,7 @@ class Partner(Aggregate):
     @event("CommissionMatured")
     def _commission_matured(self, transaction_id: UUID, sale_id: str, level: int, amount: int, currency: str,
                             postings: list[dict[str, Any]], occurred_at: datetime) -> None:
-        self._apply_postings(postings)
+        self._apply_postings(postings, occurred_at)
 
     def award_bonus(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
                     occurred_at: datetime) -> None:
@@ -106,7 +114,7 @@ class Partner(Aggregate):
     @event("MilestoneBonusAwarded")
     def _bonus_awarded(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
                        postings: list[dict[str, Any]], occurred_at: datetime) -> None:
-        self._apply_postings(postings)
+        self._apply_postings(postings, occurred_at)
 
     def claw_back_bonus(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
                         occurred_at: datetime) -> None:
@@ -118,36 +126,42 @@ class Partner(Aggregate):
     @event("MilestoneBonusClawedBack")
     def _bonus_clawed_back(self, transaction_id: UUID, milestone_id: str, period: str, amount: int, currency: str,
                            postings: list[dict[str, Any]], occurred_at: datetime) -> None:
-        self._apply_postings(postings)
+        self._apply_postings(postings, occurred_at)
 
     def pay_out(self, transaction_id: UUID, payout_id: str, amount: int, currency: str,
                 occurred_at: datetime, min_payout: int | None) -> None:
         """Move available money to paid."""
-        self.check_payout(payout_id, amount, currency, min_payout)
+        self.check_payout(payout_id, amount, currency, occurred_at, min_payout)
         posting = Posting(partner_account(self.partner_id, "available"),
                           partner_account(self.partner_id, "paid"), amount, currency)
         self._payout_sent(transaction_id, payout_id, amount, currency, [posting.as_dict()], occurred_at)
 
-    def check_payout(self, payout_id: str, amount: int, currency: str, min_payout: int | None) -> None:
-        """Refuse reused payout ids, payouts below the minimum and above the available balance."""
+    def check_payout(self, payout_id: str, amount: int, currency: str, occurred_at: datetime,
+                     min_payout: int | None) -> None:
+        """Refuse reused payout ids, payouts below the minimum and above the balance available when sent."""
         if payout_id in self.payout_ids:
             raise RejectedError(f"payout {payout_id} was already recorded", Reason.DUPLICATE_ID)
         if min_payout is not None and amount < min_payout:
             raise RejectedError(f"payout {amount} {currency} is below the program's minimum "
                                 f"{min_payout}", Reason.BELOW_MIN_PAYOUT)
-        available = self.balance(currency, "available")
+        available = self.available_as_of(currency, occurred_at)
         if amount > available:
-            raise OverPayoutError(f"payout {amount} {currency} exceeds available balance {available}",
-                                  self.partner_id, amount, currency)
+            raise OverPayoutError(f"payout {amount} {currency} exceeds the balance available on "
+                                  f"{occurred_at.isoformat()}: {available}",
+                                  self.partner_id, amount, currency, occurred_at)
 
     @event("PayoutSent")
     def _payout_sent(self, transaction_id: UUID, payout_id: str, amount: int, currency: str,
                      postings: list[dict[str, Any]], occurred_at: datetime) -> None:
         self.payout_ids.add(payout_id)
         self._apply_postings(postings)
+        self.available_history.setdefault(currency, AvailableHistory()).fold(occurred_at)
 
-    def _apply_postings(self, postings: list[dict[str, Any]]) -> None:
+    def _apply_postings(self, postings: list[dict[str, Any]], dated: datetime | None = None) -> None:
+        # `dated`: when the moves count for payouts; None for a payout, which always counts.
         for posting in map(Posting.from_dict, postings):
             buckets = self.balances.setdefault(posting.currency, dict.fromkeys(BUCKETS, 0))
             for bucket, amount in posting.bucket_moves(self.partner_id):
                 buckets[bucket] += amount
+                if dated is not None and bucket == "available":
+                    self.available_history.setdefault(posting.currency, AvailableHistory()).record(dated, amount)

@@ -66,6 +66,10 @@ class LedgerRecorder(ABC):
         """Events parked until one of `keys` (e.g. `partner:rex`) is recorded."""
 
     @abstractmethod
+    def waiting_on(self, keys: Sequence[str]) -> list[tuple[str, datetime, str]]:
+        """(key, event time, event id) of every event parked until one of `keys`; no raw bytes."""
+
+    @abstractmethod
     def sales_since(self, kind: str, key: str, since: datetime) -> list[tuple[str, datetime]]:
         """(sale id, event time) of a program's (`kind` "program") or partner's sales from `since` on."""
 

@@ -47,6 +47,11 @@ class PostgresReads:
         rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = ANY(%s)", (list(keys),))
         return [_parked(r) for r in rows]
 
+    def waiting_on(self, keys: Sequence[str]) -> list[tuple[str, datetime, str]]:
+        rows = self._fetch("SELECT waiting_for, occurred_at, event_id FROM {}.parked WHERE waiting_for = ANY(%s)",
+                           (list(keys),))
+        return [(r["waiting_for"], r["occurred_at"], r["event_id"]) for r in rows]
+
     def events_of(self, ids: set[UUID]) -> dict[UUID, list[StoredEvent]]:
         found: dict[UUID, list[StoredEvent]] = {}
         if not ids:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.batch import Inbound, Source
 from schemas.parsing import parse_event
 
 _ids = itertools.count(1)
+MARCH = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def at(day: int, hour: int = 12) -> str:
-    """An RFC 3339 event time in March 2026."""
-    return f"2026-03-{day:02d}T{hour:02d}:00:00+00:00"
+    """An RFC 3339 event time on day `day` counted from 1 March 2026 (day 32 is 1 April)."""
+    return (MARCH + timedelta(days=day - 1, hours=hour)).isoformat()
 
 
 def usd(amount: int) -> dict[str, Any]:

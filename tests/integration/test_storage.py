@@ -99,6 +99,15 @@ def _day(day: int) -> datetime:
 def test_a_payout_left_waiting_for_funds_does_not_make_the_batch_conflict(database_url: str) -> None:
     app = LedgerApp(env=ledger_env(database_url))
     app.apply_batch([inbound(e) for e in [*two_tier_events(), payout("rex", 5_000, day=10)]])
-    short = app.apply_batch([inbound(sale("S-2", "rex", 10_000, day=11))])
-    funded = app.apply_batch([inbound(sale("S-3", "rex", 5_000, day=12))])
+    short = app.apply_batch([inbound(sale("S-2", "rex", 10_000, day=8))])
+    funded = app.apply_batch([inbound(sale("S-3", "rex", 5_000, day=9))])
     assert (short.attempts, funded.applied) == (1, 2)
+
+
+def test_a_restarted_ledger_still_holds_a_later_payout_behind_an_earlier_waiting_one(database_url: str) -> None:
+    first = LedgerApp(env=ledger_env(database_url))
+    first.apply_batch([inbound(e) for e in [*two_tier_events(), payout("rex", 3_000, day=10)]])
+    restarted = LedgerApp(env=ledger_env(database_url))
+    held = restarted.apply_batch([inbound(payout("rex", 1_500, day=12))])
+    paid = restarted.repository.get(Partner.create_id("rex")).balance("USD", "paid")
+    assert (held.parked, paid) == (1, 0)

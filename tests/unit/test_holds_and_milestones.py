@@ -47,13 +47,13 @@ def test_refund_after_maturity_takes_from_available_which_may_go_negative(
         ledger: LedgerApp, apply: Apply, balance: Balance) -> None:
     apply(program(hold_days=30, min_payout=None), joined("rex"), sale("S-1", "rex", 10_000, day=2))
     ledger.mature_due(LATER)
-    apply(payout("rex", 2_000, day=25), refund("S-1", 10_000, day=26))
+    apply(payout("rex", 2_000, day=33), refund("S-1", 10_000, day=34))
     assert (balance("rex", "available"), balance("rex", "paid")) == (-2_000, 2_000)
 
 
 def test_a_payout_waiting_for_funds_is_applied_when_commission_matures(
         ledger: LedgerApp, apply: Apply, balance: Balance) -> None:
-    apply(program(hold_days=30), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 1_500, day=5))
+    apply(program(hold_days=30), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 1_500, day=33))
     ledger.mature_due(LATER)
     assert (balance("rex", "available"), balance("rex", "paid")) == (500, 1_500)
 

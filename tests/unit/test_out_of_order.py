@@ -157,8 +157,8 @@ def test_a_payout_still_unfunded_keeps_waiting_since_it_was_first_parked(ledger:
     assert ledger.ledger_recorder.parking_summary().oldest_parked_at == first
 
 
-def test_a_payout_applies_once_later_sales_fund_it_in_full(apply: Apply, balance: Balance) -> None:
+def test_a_payout_applies_once_sales_dated_before_it_fund_it_in_full(apply: Apply, balance: Balance) -> None:
     apply(*two_tier_events(), payout("rex", 5_000, day=10))
-    apply(sale("S-2", "rex", 10_000, day=11))
-    apply(sale("S-3", "rex", 5_000, day=12))
+    apply(sale("S-2", "rex", 10_000, day=8))
+    apply(sale("S-3", "rex", 5_000, day=9))
     assert (balance("rex", "available"), balance("rex", "paid")) == (0, 5_000)

@@ -1,0 +1,71 @@
+"""Payouts funded in event-time order are never refused, whatever order the topics are read in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.application import LedgerApp
+from ledger.partner import Partner
+from tests.builders import inbound, joined, payout, program, refund, sale
+
+PARTNERS = ("rex", "susie")
+Topics = dict[str, list[dict[str, Any]]]
+
+
+@st.composite
+def funded_histories(draw: st.DrawFn) -> Topics:
+    """Sales, refunds and payouts by topic, each in event-time order; every payout was funded when sent."""
+    topics: Topics = {"sales": [], "refunds": [], "payouts": []}
+    open_sales: list[tuple[str, str, int]] = []
+    floor = dict.fromkeys(PARTNERS, 0)  # level-1 commission of open sales, less what was paid out
+    for n in range(draw(st.integers(min_value=1, max_value=30))):
+        step = draw(st.sampled_from(["sale", "sale", "refund", "payout"]))
+        day = 2 + n
+        if step == "refund" and open_sales:
+            sale_id, partner_id, amount = open_sales.pop(draw(st.integers(0, len(open_sales) - 1)))
+            floor[partner_id] += amount // -5  # all of its commission, rounded up
+            part = draw(st.integers(min_value=1, max_value=amount))
+            topics["refunds"].append(refund(sale_id, part, day=day, event_id=f"r{n}"))
+        elif step == "payout" and max(floor.values()) > 0:
+            partner_id = draw(st.sampled_from([p for p in PARTNERS if floor[p] > 0]))
+            amount = draw(st.integers(min_value=1, max_value=floor[partner_id]))
+            floor[partner_id] -= amount
+            topics["payouts"].append(payout(partner_id, amount, day=day, event_id=f"p{n}"))
+        else:
+            partner_id, amount = draw(st.sampled_from(PARTNERS)), draw(st.integers(min_value=5, max_value=100_000))
+            open_sales.append((f"S{n}", partner_id, amount))
+            floor[partner_id] += amount // 5
+            topics["sales"].append(sale(f"S{n}", partner_id, amount, day=day, event_id=f"s{n}"))
+    return topics
+
+
+def _interleave(topics: Topics, picks: list[int]) -> list[dict[str, Any]]:
+    """One arrival order: each topic stays in its own order, as a partition does."""
+    queues = [list(reversed(events)) for events in topics.values() if events]
+    order = []
+    for pick in picks:
+        queues = [q for q in queues if q]
+        if not queues:
+            break
+        order.append(queues[pick % len(queues)].pop())
+    return order + [e for q in queues for e in reversed(q)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(funded_histories(), st.lists(st.integers(0, 2), max_size=90), st.integers(min_value=1, max_value=8))
+def test_no_payout_funded_in_event_time_is_refused_in_any_arrival_order(
+        topics: Topics, picks: list[int], batch: int) -> None:
+    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo", "LEDGER_PARKING_GRACE_DAYS": "3650",
+                         "LEDGER_PARKING_MIN_WAIT_S": "0"})
+    app.apply_batch([inbound(e) for e in (program(event_id="prog"), joined("rex", event_id="j-rex"),
+                                          joined("susie", "rex", event_id="j-susie"))])
+    arrivals = _interleave(topics, picks)
+    refused = []
+    for start in range(0, len(arrivals), batch):
+        refused += app.apply_batch([inbound(e) for e in arrivals[start:start + batch]]).dead_letters
+    paid = {p: app.repository.get(Partner.create_id(p)).balance("USD", "paid") for p in PARTNERS}
+    expected = {p: sum(e["amount"]["amount"] for e in topics["payouts"] if e["partner_id"] == p) for p in PARTNERS}
+    assert (refused, paid) == ([], expected)

@@ -1,0 +1,49 @@
+"""The dated moves behind a partner's available balance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ledger.as_of import AS_OF_WINDOW, AvailableHistory
+
+DAY0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return DAY0 + timedelta(days=n)
+
+
+def test_only_moves_dated_after_the_moment_are_left_out() -> None:
+    history = AvailableHistory()
+    for n, amount in ((1, 100), (5, -30), (9, 7)):
+        history.record(day(n), amount)
+    assert history.dated_after(day(5)) == 7
+
+
+def test_moves_arriving_out_of_date_order_are_kept_in_date_order() -> None:
+    history = AvailableHistory()
+    history.record(day(9), 7)
+    history.record(day(1), 100)
+    assert history.dated_after(day(2)) == 7
+
+
+def test_a_fold_counts_earlier_moves_as_before_any_later_moment() -> None:
+    history = AvailableHistory()
+    history.record(day(1), 100)
+    history.record(day(5), -30)
+    history.fold(day(6))
+    assert (history.dated_after(day(0)), history.moves) == (0, [])
+
+
+def test_a_move_dated_before_the_fold_is_not_kept() -> None:
+    history = AvailableHistory()
+    history.fold(day(6))
+    history.record(day(3), 100)
+    assert history.moves == []
+
+
+def test_moves_older_than_the_window_behind_the_newest_are_folded() -> None:
+    history = AvailableHistory()
+    history.record(day(1), 100)
+    history.record(day(2) + AS_OF_WINDOW, 5)
+    assert history.moves == [(day(2) + AS_OF_WINDOW, 5)]

@@ -1,0 +1,76 @@
+"""A payout is checked against the balance available on its own date, whatever order events arrive in."""
+
+from __future__ import annotations
+
+from schemas import Reason
+from tests.builders import joined, payout, program, refund, sale
+from tests.unit.conftest import Apply, Balance
+
+
+def test_a_refund_dated_after_a_payout_but_applied_first_does_not_refuse_it(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), refund("S-1", 10_000, day=30))
+    result = apply(payout("rex", 1_500, day=20))
+    assert not result.dead_letters and result.parked == 0
+    assert (balance("rex", "available"), balance("rex", "paid")) == (-1_500, 1_500)
+
+
+def test_a_refund_dated_before_a_payout_still_counts_against_it(apply: Apply) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), refund("S-1", 10_000, day=10))
+    assert apply(payout("rex", 1_500, day=20)).parked == 1
+
+
+def test_a_sale_dated_after_a_payout_does_not_fund_it(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), sale("S-2", "rex", 10_000, day=40))
+    apply(payout("rex", 3_000, day=20))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (4_000, 0)
+
+
+def test_a_waiting_payout_is_released_by_a_sale_dated_before_it(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=20))
+    apply(sale("S-2", "rex", 10_000, day=15))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (1_000, 3_000)
+
+
+def test_a_waiting_payout_is_not_released_by_a_sale_dated_after_it(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=20))
+    apply(sale("S-2", "rex", 10_000, day=21))
+    assert balance("rex", "paid") == 0
+
+
+def test_a_payout_dated_before_another_already_made_counts_that_one_too(apply: Apply) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 1_500, day=20))
+    result = apply(payout("rex", 1_000, day=10))
+    assert [d.reason for d in result.dead_letters] == [Reason.OVER_PAYOUT]
+
+
+def test_a_later_payout_does_not_spend_what_an_earlier_waiting_one_needs(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=10))
+    apply(payout("rex", 1_500, day=12))
+    apply(sale("S-2", "rex", 5_000, day=5))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (0, 3_000)
+
+
+def test_payouts_held_back_apply_in_date_order_once_funded(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=10))
+    apply(payout("rex", 1_000, day=12))
+    apply(sale("S-2", "rex", 10_000, day=5))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (0, 4_000)
+
+
+def test_a_payout_held_back_by_one_refused_after_the_grace_period_is_then_applied(
+        apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=10, event_id="big"))
+    apply(payout("rex", 1_500, day=12))
+    result = apply(sale("S-2", "rex", 100, day=25))
+    assert [(d.event_id, d.reason) for d in result.dead_letters] == [("big", Reason.OVER_PAYOUT)]
+    assert balance("rex", "paid") == 1_500
+
+
+def test_a_bonus_clawed_back_by_a_later_refund_still_funds_a_payout_dated_before_it(
+        apply: Apply, balance: Balance) -> None:
+    two_sales = {"id": "two", "metric": "sales_count", "threshold": 2, "period": "lifetime",
+                 "bonus": {"amount": 1_000, "currency": "USD"}, "clawback": True}
+    apply(program(milestones=[two_sales]), joined("rex"), sale("S-1", "rex", 10_000, day=2),
+          sale("S-2", "rex", 10_000, day=4), refund("S-1", 10_000, day=20))
+    apply(payout("rex", 5_000, day=10))
+    assert balance("rex", "paid") == 5_000
