@@ -36,6 +36,7 @@ class Figures:
     rebuild_positions_per_s: float = 0.0
     worker_peak_rss_mb: float = 0.0
     worker_rss_mb_by_quarter: list[float] = field(default_factory=list)
+    projections_rss_mb_by_quarter: list[float] = field(default_factory=list)  # the part of the above
     copy_rows_per_s: float = 0.0
     raw_consume_per_s: float = 0.0
     naive_events_per_s: float = 0.0
@@ -80,8 +81,9 @@ class Figures:
             ("ledger rows written during end to end", f"{self.ledger_rows_per_s:,.0f} rows/s"),
             ("projection rebuild from 0 (all six together)", f"{self.rebuild_positions_per_s:,.0f} positions/s"),
             ("worker peak resident memory (with its projection process)", f"{self.worker_peak_rss_mb:,.0f} MB"),
-            ("worker memory by quarter of the run", " / ".join(f"{mb:,.0f}" for mb in self.worker_rss_mb_by_quarter)
-             + " MB"),
+            ("worker memory by quarter of the run (of which projections)",
+             " / ".join(f"{mb:,.0f} ({part:,.0f})" for mb, part in
+                        zip(self.worker_rss_mb_by_quarter, self.projections_rss_mb_by_quarter, strict=False)) + " MB"),
             ("raw: PostgreSQL COPY, same row count", f"{self.copy_rows_per_s:,.0f} rows/s"),
             ("raw: plain aiokafka consume, same topics", f"{self.raw_consume_per_s:,.0f} messages/s"),
             ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),

@@ -121,6 +121,8 @@ def _end_to_end(figures: Figures, group: list[BenchWorker], bootstrap: str, sett
     figures.ledger_rows_per_s = head / (ended - started)
     quarters = [worker.mb_by_quarter(started, ended) for worker in group]
     figures.worker_rss_mb_by_quarter = [round(sum(q), 1) for q in zip(*quarters, strict=True)]
+    quarters = [worker.mb_by_quarter(started, ended, children_only=True) for worker in group]
+    figures.projections_rss_mb_by_quarter = [round(sum(q), 1) for q in zip(*quarters, strict=True)]
 
 
 def _lag_at_rate(bootstrap: str, settings: Settings, database_url: str, rate: int, say: Say) -> tuple[float, float]:

@@ -33,17 +33,18 @@ class BenchWorker:
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen([*command, *([] if projections else ["--no-projections"])], env=env,
                                              stdout=subprocess.DEVNULL, stderr=log)
-        self.samples: list[tuple[float, int]] = []  # (monotonic time, bytes)
+        self.samples: list[tuple[float, int, int]] = []  # (monotonic time, bytes in all, bytes in children)
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
         ps = psutil.Process(self._process.pid)
         while self._process.poll() is None:
             try:  # the worker and its projection process
-                rss = sum(p.memory_info().rss for p in [ps, *ps.children(recursive=True)])
+                own = ps.memory_info().rss
+                children = sum(p.memory_info().rss for p in ps.children(recursive=True))
             except psutil.Error:
                 return
-            self.samples.append((time.monotonic(), rss))
+            self.samples.append((time.monotonic(), own + children, children))
             time.sleep(SAMPLE_EVERY_S)
 
     def stop(self) -> None:
@@ -69,10 +70,11 @@ class BenchWorker:
 
     def peak_mb(self) -> float:
         """The highest RSS seen."""
-        return max((rss for _, rss in self.samples), default=0) / 2**20
+        return max((rss for _, rss, _ in self.samples), default=0) / 2**20
 
-    def mb_by_quarter(self, started: float, ended: float) -> list[float]:
+    def mb_by_quarter(self, started: float, ended: float, children_only: bool = False) -> list[float]:
         """The highest RSS up to each quarter of the interval: flat if memory does not grow with history."""
         span = max(ended - started, 1e-9)
-        return [round(max((rss for at, rss in self.samples if at <= started + span * q / 4), default=0) / 2**20, 1)
+        column = 2 if children_only else 1
+        return [round(max((s[column] for s in self.samples if s[0] <= started + span * q / 4), default=0) / 2**20, 1)
                 for q in range(1, 5)]

@@ -53,3 +53,9 @@ def test_the_workload_pays_partners_out_and_the_ledger_records_every_payout(figu
 def test_worker_memory_is_reported_for_each_quarter_of_the_run(figures: dict[str, object]) -> None:
     quarters = figures["worker_rss_mb_by_quarter"]
     assert isinstance(quarters, list) and len(quarters) == 4 and all(mb > 0 for mb in quarters)
+
+
+def test_the_projection_process_memory_is_reported_as_part_of_the_workers(figures: dict[str, object]) -> None:
+    total, part = figures["worker_rss_mb_by_quarter"], figures["projections_rss_mb_by_quarter"]
+    assert isinstance(total, list) and isinstance(part, list) and len(part) == 4
+    assert all(0 < mb < whole for mb, whole in zip(part, total, strict=True))
