@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 # Moves older than this, behind the partner's newest one, are folded into the balance: a payout
 # dated before them is checked as of the fold. It bounds the memory a partner's history takes.
@@ -31,7 +31,9 @@ class AvailableHistory:
         """A credit (positive) or reversal (negative) of available money dated `at`."""
         if self.horizon is not None and at <= self.horizon:
             return
-        insort(self.moves, (at, amount), key=_when)
+        # In UTC's one shared tzinfo: an input's parsed time carries a tzinfo object of its own,
+        # and a partner keeps thousands of these dates.
+        insort(self.moves, (at.astimezone(UTC), amount), key=_when)
         self.fold(self.moves[-1][0] - AS_OF_WINDOW)
 
     def fold(self, horizon: datetime) -> None:
