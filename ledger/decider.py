@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from ledger.batch import BatchResult, DeadLetter, Inbound, Source
 from ledger.errors import OverPayoutError, PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
-from ledger.parking import ParkedEvent
-from ledger.payout_queue import PayoutQueue, funds_partner
+from ledger.parking import ParkedEvent, funds_key, funds_partner
+from ledger.payout_queue import PayoutQueue
 from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent, PayoutSent
@@ -73,6 +73,13 @@ class BatchDecider:
 
     def _apply(self, event: InputEvent, raw: bytes, source: Source | None, expiring: str | None = None) -> None:
         """Apply, or park if a prerequisite is missing; when `expiring`, refuse with that instead."""
+        self._decide_one(event, raw, source, expiring)
+        if isinstance(event, PayoutSent) and event.event_id not in self.records.parked:
+            # Applied or refused, it no longer holds back the partner's later payouts.
+            if self.queue.waiting(event.partner_id):
+                self._release([funds_key(event.partner_id)])
+
+    def _decide_one(self, event: InputEvent, raw: bytes, source: Source | None, expiring: str | None) -> None:
         checkpoint = self.handlers.uow.checkpoint()
         try:
             if isinstance(event, PayoutSent):
@@ -113,20 +120,18 @@ class BatchDecider:
         history at once does not refuse an event whose prerequisite is only a few messages behind.
         """
         cutoff = watermark - grace
-        expired = [p for p in self.records.parked.values() if p.occurred_at < cutoff] if not min_wait else []
-        expired += self._unclaimed(self.recorder.parked_before(cutoff, datetime.now(UTC) - min_wait))
-        for parked in sorted(expired, key=lambda p: p.order):
-            self._unpark(parked)
+        in_batch = [p for p in self.records.parked.values() if p.occurred_at < cutoff] if not min_wait else []
+        stored = self._unclaimed(self.recorder.parked_before(cutoff, datetime.now(UTC) - min_wait))
+        for parked in sorted([*in_batch, *stored], key=lambda p: p.order):
+            if parked in in_batch and self.records.parked.get(parked.event_id) is not parked:
+                continue  # the payout refused just before it let it go, and it was decided then
             if parked.type == "charge.declined":
+                self._unpark(parked)
                 self._record_unmatched_decline(parked)
                 continue
             # Tried once more: a payout held back only by an earlier one refused just before is funded.
-            event = parse_event(parked.raw)
-            assert not isinstance(event, Invalid), "only valid events are parked"
-            self._apply(event, parked.raw, parked.source,
-                        expiring=f"still waiting for {parked.waiting_for} after the {grace.days}-day grace period")
-            if funds_partner(parked.waiting_for):
-                self.available.add(parked.waiting_for)  # later payouts it held back may go now
+            self._reapply(parked, expiring=f"still waiting for {parked.waiting_for} after the {grace.days}-day "
+                                           "grace period")
 
     def _record_unmatched_decline(self, parked: ParkedEvent) -> None:
         # A decline is recorded either way; if its sale never came, it simply reverses nothing.
@@ -180,7 +185,8 @@ class BatchDecider:
         self.made_available.update(keys)
         waiting = [p for key in keys for p in self._waiting.get(key, {}).values() if not self._still_unfunded(p)]
         for parked in sorted(waiting, key=lambda p: p.order):
-            self._reapply(parked)
+            if self.records.parked.get(parked.event_id) is parked:  # not already decided by a nested release
+                self._reapply(parked)
 
     def release_stored(self) -> None:
         """Apply events parked in earlier batches whose prerequisite this batch recorded."""
@@ -211,14 +217,12 @@ class BatchDecider:
         self.records.kept.add(parked.event_id)
         return True
 
-    def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None) -> None:
+    def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None,
+                 expiring: str | None = None) -> None:
         self._unpark(parked)
         event = event or parse_event(parked.raw)
         assert not isinstance(event, Invalid), "only valid events are parked"
-        self._apply(event, parked.raw, parked.source)
-        partner_id = funds_partner(parked.waiting_for)
-        if partner_id and event.event_id not in self.records.parked and self.queue.waiting(partner_id):
-            self.available.add(parked.waiting_for)  # the payouts it held back are looked at again
+        self._apply(event, parked.raw, parked.source, expiring)
 
     def _outcome(self, event_id: str, event_type: str, outcome: str, source: Source | None) -> None:
         if event_id in self.records.released:

@@ -10,6 +10,7 @@ from ledger.ids import aggregate_id, transaction_id
 from ledger.maturation import Maturity, due_at
 from ledger.milestone import MilestoneProgress
 from ledger.notifications import Notification
+from ledger.parking import funds_key
 from ledger.partner import Partner
 from ledger.periods import period_key
 from ledger.program import Program
@@ -41,7 +42,7 @@ class SaleEffects:
                 self.uow.maturities.append(Maturity(sale.sale_id, sale.attempt, line["level"], line["partner_id"],
                                                     due_at(sale.occurred_at, terms.hold_days), sale.revision))
             else:
-                funded.append(f"funds:{line['partner_id']}")
+                funded.append(funds_key(line["partner_id"]))
             if notify and terms.configured.notify_on_commission:
                 self.uow.notifications.append(Notification(
                     line["partner_id"], sale.sale_id, line["level"], line["amount"], sale.currency,
@@ -71,7 +72,7 @@ class SaleEffects:
         # Dated at the due time, not the timer's tick, so "as of" answers follow event time.
         self.partner_of(remaining.partner_id).mature(tx, sale.sale_id, remaining.level, remaining.amount,
                                                      sale.currency, maturity.due_at)
-        return f"funds:{remaining.partner_id}"
+        return funds_key(remaining.partner_id)
 
     def progress(self, sale: Sale, terms: Terms, event_id: str, count: int, revenue: int,
                  when: datetime | None = None) -> None:

@@ -11,19 +11,10 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime
 
+from ledger.parking import funds_key
 from ledger.persistence import LedgerRecorder
 
 Entry = tuple[datetime, str]  # (occurred_at, event_id): the order payouts apply in
-
-
-def funds_key(partner_id: str) -> str:
-    """What a payout waiting for money waits for: any credit to its partner."""
-    return f"funds:{partner_id}"
-
-
-def funds_partner(key: str) -> str | None:
-    """The partner a `funds:` key names, or None for another kind of key."""
-    return key.removeprefix("funds:") if key.startswith("funds:") else None
 
 
 class PayoutQueue:
@@ -40,8 +31,9 @@ class PayoutQueue:
             return
         for partner_id in missing:
             self._waiting[partner_id] = []
-        for key, occurred_at, event_id in self._recorder.waiting_on(sorted(map(funds_key, missing))):
-            self._waiting[key.removeprefix("funds:")].append((occurred_at, event_id))
+        partner_of = {funds_key(p): p for p in missing}
+        for key, occurred_at, event_id in self._recorder.waiting_on(sorted(partner_of)):
+            self._waiting[partner_of[key]].append((occurred_at, event_id))
         for partner_id in missing:
             self._waiting[partner_id].sort()
 

@@ -74,3 +74,9 @@ def test_a_bonus_clawed_back_by_a_later_refund_still_funds_a_payout_dated_before
           sale("S-2", "rex", 10_000, day=4), refund("S-1", 10_000, day=20))
     apply(payout("rex", 5_000, day=10))
     assert balance("rex", "paid") == 5_000
+
+
+def test_payouts_held_back_in_one_batch_all_apply_once_a_sale_funds_them(apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), payout("rex", 1_000, day=4), payout("rex", 1_000, day=5),
+          sale("S-1", "rex", 10_000, day=3))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (0, 2_000)
