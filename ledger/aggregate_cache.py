@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.persistence import LedgerRecorder
 
-ABSENT_MAXSIZE = 200_000
+ABSENT_MAXSIZE = 50_000
 LONG_LIVED_MAXSIZE = 20_000
 
 

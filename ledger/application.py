@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -95,6 +96,7 @@ class LedgerApp(Application[UUID]):
         raise ConcurrencyError(f"{what} still conflicting after {MAX_ATTEMPTS} attempts")
 
     def _apply_once(self, items: Sequence[Inbound]) -> BatchResult:
+        started = time.perf_counter()
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
         decider = BatchDecider(UnitOfWork(self.aggregates), seen, self.ledger_recorder, self._unfunded)
         decider.prefetch([i.event for i in items])
@@ -107,7 +109,9 @@ class LedgerApp(Application[UUID]):
         if clock is not None:
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
             decider.release_stored()
+        decided = time.perf_counter()
         self._save_decision(decider.handlers.uow, decider, positions=marks, clock=latest)
+        decider.result.decide_s, decider.result.save_s = decided - started, time.perf_counter() - decided
         return decider.result
 
     def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:

@@ -49,3 +49,5 @@ class BatchResult:
     parked: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
     attempts: int = 1
+    decide_s: float = 0.0  # seconds deciding (reads included) and saving, for the worker's log
+    save_s: float = 0.0

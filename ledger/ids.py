@@ -8,7 +8,9 @@ from uuid import UUID, uuid5
 NAMESPACE = UUID("6f1c2a4e-3b7d-5e0f-9a8b-1c2d3e4f5a6b")
 
 
-@lru_cache(maxsize=200_000)
+# Large enough for the ids one batch and the next use again (a sale's id is asked for several
+# times while it is decided); at 200,000 entries the cache alone took about 50 MB.
+@lru_cache(maxsize=20_000)
 def aggregate_id(kind: str, key: str) -> UUID:
     """Id of the aggregate of `kind` (program, partner, sale, decline) for a business key."""
     return uuid5(NAMESPACE, f"{kind}:{key}")

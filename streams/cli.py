@@ -42,9 +42,11 @@ def main(log_level: str, json_logs: bool) -> None:
               help="Do not follow the log with projections (another `ledger run` of the group does).")
 def run(api_port: int, api_host: str, no_api: bool, no_projections: bool) -> None:
     """Start what is missing, then the worker, projections and API, until Ctrl-C."""
+    from streams.allocator import tune_allocator
     from streams.runtime import RunOptions
     from streams.runtime import run as run_ledger
 
+    tune_allocator()  # before any thread starts: each would otherwise get malloc arenas of its own
     options = RunOptions(api_port=None if no_api else api_port, api_host=api_host, projections=not no_projections)
     with friendly_errors(), services(Settings(), broker="start") as found:
         asyncio.run(run_ledger(found, options, console.print))

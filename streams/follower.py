@@ -12,6 +12,7 @@ from ledger.application import LedgerApp
 from ledger.database import ledger_env
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
+from streams.allocator import tune_allocator
 from streams.logs import configure_logging, current_logging
 
 STOP_TIMEOUT_S = 15.0
@@ -44,6 +45,7 @@ def follow_ledger(database_url: str, stop: ProcessEvent, parent_pid: int, loggin
     """The child process: apply the ledger log to every projection until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us in order
     configure_logging(*logging_args)
+    tune_allocator()
     stopping = threading.Event()
 
     def watch() -> None:

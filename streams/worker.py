@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -54,13 +55,20 @@ def create_worker_app(settings: Settings, bootstrap: str, ledger: LedgerApp, clu
     async def apply_events(stream: faust.StreamT[Any]) -> None:
         # noack_take: a message is acknowledged (and its offset committed) only after the
         # transaction holding its outcome has committed.
+        finished = time.perf_counter()
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_ms / 1000):
+            started = time.perf_counter()
             items = [_inbound(app, event, cluster, settings) for event in events]
             result = await apply_until_recorded(ledger, items)
             for event in events:
                 await stream.ack(event)
+            # Where a batch's time went: waiting for messages, deciding, saving, and the rest
+            # (parsing, acks, handing over to the ledger's thread).
+            waited, finished = started - finished, time.perf_counter()
             log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
-                     rejected=len(result.dead_letters), attempts=result.attempts)
+                     rejected=len(result.dead_letters), attempts=result.attempts, waited_s=round(waited, 3),
+                     decide_s=round(result.decide_s, 3), save_s=round(result.save_s, 3),
+                     total_s=round(finished - started, 3))
             if result.dead_letters:
                 await relay.publish_pending()
             await notifier.publish_pending()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from ledger.as_of import AS_OF_WINDOW, AvailableHistory
 
@@ -47,3 +47,17 @@ def test_moves_older_than_the_window_behind_the_newest_are_folded() -> None:
     history.record(day(1), 100)
     history.record(day(2) + AS_OF_WINDOW, 5)
     assert history.moves == [(day(2) + AS_OF_WINDOW, 5)]
+
+
+def test_moves_at_one_instant_are_kept_as_their_sum() -> None:
+    history = AvailableHistory()
+    history.record(day(3), 100)
+    history.record(day(3).astimezone(timezone(timedelta(hours=-5))), -40)
+    assert history.moves == [(day(3), 60)]
+
+
+def test_moments_in_other_offsets_compare_by_instant() -> None:
+    history = AvailableHistory()
+    history.record(day(3), 100)
+    just_before = (day(3) - timedelta(microseconds=1)).astimezone(timezone(timedelta(hours=9)))
+    assert history.dated_after(just_before) == 100
