@@ -155,13 +155,22 @@ class Partner(Aggregate):
                      postings: list[dict[str, Any]], occurred_at: datetime) -> None:
         self.payout_ids.add(payout_id)
         self._apply_postings(postings)
-        self.available_history.setdefault(currency, AvailableHistory()).fold(occurred_at)
+        self._history(currency).fold(occurred_at)
 
     def _apply_postings(self, postings: list[dict[str, Any]], dated: datetime | None = None) -> None:
         # `dated`: when the moves count for payouts; None for a payout, which always counts.
         for posting in map(Posting.from_dict, postings):
-            buckets = self.balances.setdefault(posting.currency, dict.fromkeys(BUCKETS, 0))
+            buckets = self.balances.get(posting.currency)
+            if buckets is None:
+                buckets = self.balances[posting.currency] = dict.fromkeys(BUCKETS, 0)
             for bucket, amount in posting.bucket_moves(self.partner_id):
                 buckets[bucket] += amount
                 if dated is not None and bucket == "available":
-                    self.available_history.setdefault(posting.currency, AvailableHistory()).record(dated, amount)
+                    self._history(posting.currency).record(dated, amount)
+
+    def _history(self, currency: str) -> AvailableHistory:
+        # Not setdefault(): that would build a history on every call (a sixth of applying a posting).
+        history = self.available_history.get(currency)
+        if history is None:
+            history = self.available_history[currency] = AvailableHistory()
+        return history

@@ -43,6 +43,11 @@ class PayoutQueue:
         waiting = self._waiting[partner_id]
         return waiting[0] if waiting and waiting[0] < entry else None
 
+    def entries(self, partner_id: str) -> list[Entry]:
+        """The partner's waiting payouts, the one to fund next first."""
+        self.load([partner_id])
+        return list(self._waiting[partner_id])
+
     def waiting(self, partner_id: str) -> bool:
         """Whether any payout of the partner waits."""
         self.load([partner_id])

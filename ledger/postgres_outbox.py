@@ -34,8 +34,8 @@ class PostgresOutbox:
             # A redelivered invalid message (same cluster, topic, partition, offset) is one dead letter.
             curs.execute(self.sql(
                 "INSERT INTO {}.dead_letters (event_id, reason, detail, payload, source_topic, source_partition, "
-                "source_offset, source_cluster) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "
-                "%s::bytea[], %s::text[], %s::int[], %s::bigint[], %s::text[]) ON CONFLICT DO NOTHING"),
+                "source_offset, source_cluster) SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], "
+                "%b::bytea[], %b::text[], %b::int[], %b::bigint[], %b::text[]) ON CONFLICT DO NOTHING"),
                 [list(c) for c in columns])
 
     def _record_notifications(self, curs: Cursor[DictRow], notifications: list[Notification]) -> None:

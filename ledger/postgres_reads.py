@@ -40,15 +40,15 @@ class PostgresReads:
     def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
         if not event_ids:
             return set()
-        return {r["event_id"] for r in self._fetch("SELECT event_id FROM {}.inbox WHERE event_id = ANY(%s)",
+        return {r["event_id"] for r in self._fetch("SELECT event_id FROM {}.inbox WHERE event_id = ANY(%b)",
                                                     (list(event_ids),))}
 
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
-        rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = ANY(%s)", (list(keys),))
+        rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = ANY(%b)", (list(keys),))
         return [_parked(r) for r in rows]
 
     def waiting_on(self, keys: Sequence[str]) -> list[tuple[str, datetime, str]]:
-        rows = self._fetch("SELECT waiting_for, occurred_at, event_id FROM {}.parked WHERE waiting_for = ANY(%s)",
+        rows = self._fetch("SELECT waiting_for, occurred_at, event_id FROM {}.parked WHERE waiting_for = ANY(%b)",
                            (list(keys),))
         return [(r["waiting_for"], r["occurred_at"], r["event_id"]) for r in rows]
 
@@ -61,7 +61,7 @@ class PostgresReads:
             # partner's history in a long backlog.
             curs.row_factory = tuple_row  # type: ignore[assignment]
             curs.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
-                             "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version")
+                             "WHERE originator_id = ANY(%b) ORDER BY originator_id, originator_version")
                          .format(self.schema, Identifier(self.events_table_name)), (list(ids),))
             for originator_id, version, topic, state in curs.fetchall():
                 found.setdefault(originator_id, []).append(StoredEvent(originator_id, version, topic, bytes(state)))

@@ -118,7 +118,7 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
             return
         # One index probe per aggregate for its last version, not a scan of all its events.
         curs.execute(SQL("SELECT i AS originator_id, (SELECT max(originator_version) FROM {}.{} "
-                         "WHERE originator_id = i) AS version FROM unnest(%s::uuid[]) AS i")
+                         "WHERE originator_id = i) AS version FROM unnest(%b::uuid[]) AS i")
                      .format(self.schema, Identifier(self.events_table_name)), (list(read),))
         current = {row["originator_id"]: row["version"] for row in curs.fetchall()}
         stale = [i for i, version in read.items() if current.get(i) != version]
@@ -129,8 +129,8 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
     def _check_nothing_parked_for(self, curs: Cursor[DictRow], keys: list[str], looked_at: list[str]) -> None:
         if not keys:
             return
-        curs.execute(self.sql("SELECT count(*) AS n FROM {}.parked WHERE waiting_for = ANY(%s) "
-                              "AND NOT (event_id = ANY(%s))"), (keys, looked_at))
+        curs.execute(self.sql("SELECT count(*) AS n FROM {}.parked WHERE waiting_for = ANY(%b) "
+                              "AND NOT (event_id = ANY(%b))"), (keys, looked_at))
         row = curs.fetchone()
         if row and row["n"]:
             raise IntegrityError("another writer parked events this batch makes applicable")
@@ -149,13 +149,13 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
             columns = list(zip(*latest.values(), strict=True))
             curs.execute(self.sql(
                 "INSERT INTO {}.sale_index (sale_id, program_id, partner_id, occurred_at) SELECT * FROM unnest("
-                "%s::text[], %s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (sale_id) DO UPDATE SET "
+                "%b::text[], %b::text[], %b::text[], %b::timestamptz[]) ON CONFLICT (sale_id) DO UPDATE SET "
                 "program_id = EXCLUDED.program_id, partner_id = EXCLUDED.partner_id, "
                 "occurred_at = EXCLUDED.occurred_at"), [list(c) for c in columns])
 
     def _release(self, curs: Cursor[DictRow], released: list[str]) -> None:
         if released:
-            curs.execute(self.sql("WITH d AS (DELETE FROM {0}.parked WHERE event_id = ANY(%s) RETURNING 1) "
+            curs.execute(self.sql("WITH d AS (DELETE FROM {0}.parked WHERE event_id = ANY(%b) RETURNING 1) "
                                   "SELECT {0}.expect_rows((SELECT count(*) FROM d), %s, 'release parked')"),
                          (released, len(released)))
 
@@ -166,8 +166,8 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
             curs.execute(self.sql(
                 "INSERT INTO {}.parked (event_id, type, waiting_for, occurred_at, payload, reason, detail, "
                 "source_topic, source_partition, source_offset, source_cluster) SELECT * FROM unnest("
-                "%s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::bytea[], %s::text[], %s::text[], "
-                "%s::text[], %s::int[], %s::bigint[], %s::text[])"), [list(c) for c in columns])
+                "%b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::bytea[], %b::text[], %b::text[], "
+                "%b::text[], %b::int[], %b::bigint[], %b::text[])"), [list(c) for c in columns])
 
     def _record_inbox(self, curs: Cursor[DictRow], inbox: list[InboxRecord], updates: dict[str, str]) -> None:
         if inbox:
@@ -175,19 +175,19 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
                                  for r in inbox], strict=True))
             curs.execute(self.sql(
                 "INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, source_offset) "
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::int[], %s::bigint[])"),
+                "SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::int[], %b::bigint[])"),
                 [list(c) for c in columns])
         if updates:
             ids, outcomes = zip(*sorted(updates.items()), strict=True)
             curs.execute(self.sql(
-                "WITH u AS (UPDATE {0}.inbox i SET outcome = v.outcome FROM unnest(%s::text[], %s::text[]) "
+                "WITH u AS (UPDATE {0}.inbox i SET outcome = v.outcome FROM unnest(%b::text[], %b::text[]) "
                 "AS v(event_id, outcome) WHERE i.event_id = v.event_id AND i.outcome = 'parked' RETURNING 1) "
                 "SELECT {0}.expect_rows((SELECT count(*) FROM u), %s, 'inbox of released events')"),
                 (list(ids), list(outcomes), len(ids)))
 
     def _record_maturities(self, curs: Cursor[DictRow], maturities: list[Maturity], matured: list[str]) -> None:
         if matured:
-            curs.execute(self.sql("WITH d AS (DELETE FROM {0}.maturities WHERE key = ANY(%s) RETURNING 1) "
+            curs.execute(self.sql("WITH d AS (DELETE FROM {0}.maturities WHERE key = ANY(%b) RETURNING 1) "
                                   "SELECT {0}.expect_rows((SELECT count(*) FROM d), %s, 'matured lines')"),
                          (matured, len(matured)))
         if maturities:
@@ -195,7 +195,7 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
                                  for m in maturities], strict=True))
             curs.execute(self.sql(
                 "INSERT INTO {}.maturities (key, sale_id, attempt, revision, level, partner_id, due_at) SELECT * "
-                "FROM unnest(%s::text[], %s::text[], %s::int[], %s::int[], %s::int[], %s::text[], %s::timestamptz[]) "
+                "FROM unnest(%b::text[], %b::text[], %b::int[], %b::int[], %b::int[], %b::text[], %b::timestamptz[]) "
                 "ON CONFLICT (key) DO NOTHING"), [list(c) for c in columns])
 
     def _record_positions(self, curs: Cursor[DictRow], positions: dict[PartitionKey, PartitionMark]) -> None:
@@ -204,8 +204,8 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
             rows = [(*key, m.offset, m.event_time, m.backlog) for key, m in sorted(positions.items())]
             curs.execute(self.sql(
                 'INSERT INTO {0}.source_positions AS p (cluster, topic, partition, "offset", event_time, backlog) '
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[], %s::timestamptz[], "
-                "%s::bigint[]) ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
+                "SELECT * FROM unnest(%b::text[], %b::text[], %b::int[], %b::bigint[], %b::timestamptz[], "
+                "%b::bigint[]) ON CONFLICT (cluster, topic, partition) DO UPDATE SET "
                 '"offset" = GREATEST(p."offset", EXCLUDED."offset"), '
                 "event_time = GREATEST(p.event_time, EXCLUDED.event_time), "
                 'backlog = CASE WHEN EXCLUDED."offset" >= p."offset" AND EXCLUDED.backlog IS NOT NULL '

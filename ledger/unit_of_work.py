@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -115,7 +116,15 @@ def _ids(events: Iterable[object]) -> Iterable[UUID]:
     for event in events:
         if isinstance(event, Invalid):
             continue
-        for attribute, kind in _KEYS:
+        for attribute, kind in _keys_of(type(event)):
             key = getattr(event, attribute, None)
             if isinstance(key, str):
                 yield aggregate_id(kind, key)
+
+
+@cache
+def _keys_of(event_type: type) -> tuple[tuple[str, str], ...]:
+    # Only the fields the event type has: a pydantic model answers a missing attribute through
+    # a slow __getattr__ that raises (4 % of deciding, as getattr with a default).
+    fields = getattr(event_type, "model_fields", None)
+    return _KEYS if fields is None else tuple((a, k) for a, k in _KEYS if a in fields)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ledger.application import LedgerApp
 from schemas import Reason
 from tests.builders import joined, payout, program, refund, sale
 from tests.unit.conftest import Apply, Balance
@@ -80,3 +83,14 @@ def test_payouts_held_back_in_one_batch_all_apply_once_a_sale_funds_them(apply: 
     apply(program(), joined("rex"), payout("rex", 1_000, day=4), payout("rex", 1_000, day=5),
           sale("S-1", "rex", 10_000, day=3))
     assert (balance("rex", "available"), balance("rex", "paid")) == (0, 2_000)
+
+
+def test_a_credit_too_small_for_the_first_waiting_payout_reads_none_of_the_parked_payouts(
+        ledger: LedgerApp, apply: Apply, balance: Balance, monkeypatch: pytest.MonkeyPatch) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=10))
+    apply(payout("rex", 1_000, day=12))
+    recorder, keys_read = ledger.ledger_recorder, []
+    read = recorder.parked_waiting_for
+    monkeypatch.setattr(recorder, "parked_waiting_for", lambda keys: keys_read.extend(keys) or read(keys))
+    apply(sale("S-2", "rex", 1_000, day=3))
+    assert ("funds:rex" in keys_read, balance("rex", "available"), balance("rex", "paid")) == (False, 2_200, 0)
