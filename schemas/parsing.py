@@ -27,6 +27,15 @@ class Invalid:
 def parse_event(raw: bytes) -> InputEvent | Invalid:
     """Validate one message value against the input contract."""
     try:
+        # pydantic-core parses and validates in one pass, about twice as fast as json.loads
+        # then validate_python; a message it refuses is parsed again below to say why.
+        return _ADAPTER.validate_json(raw)
+    except ValueError:
+        return _diagnose(raw)
+
+
+def _diagnose(raw: bytes) -> InputEvent | Invalid:
+    try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return Invalid(Reason.MALFORMED_JSON, f"message is not valid JSON: {exc}")
