@@ -99,7 +99,9 @@ class LedgerApp(Application[UUID]):
         started = time.perf_counter()
         seen = self.ledger_recorder.seen_event_ids(_event_ids(items))
         decider = BatchDecider(UnitOfWork(self.aggregates), seen, self.ledger_recorder, self._unfunded)
-        decider.prefetch([i.event for i in items])
+        # Not the repeats: at the end of a backlog a batch of them reloaded old sales and month-long
+        # milestone histories evicted long before (11 s and 150 MB in one million-event run).
+        decider.prefetch([i.event for i in items if isinstance(i.event, Invalid) or i.event.event_id not in seen])
         for item in items:
             decider.decide(item)
         decider.release_stored()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import OperationalError
@@ -51,3 +53,17 @@ def test_a_flood_of_sales_does_not_evict_the_partners_every_batch_reads() -> Non
     ledger.apply_batch([inbound(e) for e in two_tier_events()])
     ledger.apply_batch([inbound(sale(f"S-{n}", "rex", 1_000, day=3)) for n in range(2, 12)])
     assert ledger.aggregates.peek(Partner.create_id("susie")) is not None
+
+
+def test_a_repeated_message_loads_none_of_the_aggregates_it_names(
+        ledger: LedgerApp, apply: Apply, two_tier: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[UUID] = []
+    prefetch = ledger.aggregates.prefetch
+
+    def spy(ids: Iterable[UUID]) -> None:
+        wanted = list(ids)
+        asked.extend(wanted)
+        prefetch(wanted)
+    monkeypatch.setattr(ledger.aggregates, "prefetch", spy)
+    result = apply(*two_tier_events())
+    assert (result.duplicates, asked) == (len(two_tier_events()), [])
