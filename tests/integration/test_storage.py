@@ -8,6 +8,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from ledger import postgres_recorder
 from ledger.application import LedgerApp
 from ledger.database import ledger_env
 from ledger.partner import Partner
@@ -111,3 +112,13 @@ def test_a_restarted_ledger_still_holds_a_later_payout_behind_an_earlier_waiting
     held = restarted.apply_batch([inbound(payout("rex", 1_500, day=12))])
     paid = restarted.repository.get(Partner.create_id("rex")).balance("USD", "paid")
     assert (held.parked, paid) == (1, 0)
+
+
+def test_the_ledger_gives_the_events_table_statistics_as_it_grows(
+        ledger: LedgerApp, db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Autovacuum cannot: every batch holds the table's lock. Without statistics, reloading an
+    # aggregate seq-scans the whole table.
+    monkeypatch.setattr(postgres_recorder, "ANALYZE_MIN_ROWS", 1)
+    ledger.apply_batch([inbound(sale("S-9", "rex", 1_000))])
+    reltuples = db.execute("SELECT reltuples FROM pg_class WHERE oid = 'ledger.ledger_events'::regclass").fetchone()
+    assert reltuples is not None and reltuples[0] > 0
