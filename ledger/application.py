@@ -15,9 +15,10 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.aggregate_cache import AggregateCache
 from ledger.batch import BatchResult, DeadLetter, Inbound
-from ledger.decider import BatchDecider, Unfunded
+from ledger.decider import BatchDecider
 from ledger.errors import ConcurrencyError
 from ledger.partner import Partner
+from ledger.payout_queue import Unfunded
 from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
 from ledger.program import Program
 from ledger.sale import Sale

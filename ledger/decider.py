@@ -8,22 +8,12 @@ from datetime import UTC, datetime, timedelta
 from ledger.batch import BatchResult, DeadLetter, Inbound, Source
 from ledger.errors import OverPayoutError, PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
-from ledger.parking import ParkedEvent, funds_key, funds_partner
-from ledger.payout_queue import PayoutQueue
+from ledger.parking import ParkedEvent, funds_key, is_funds_key
+from ledger.payout_queue import PayoutQueue, Unfunded
 from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
-
-
-@dataclass(frozen=True)
-class Unfunded:
-    """What a parked payout waits for: this much available to its partner in this currency, as of a date."""
-
-    partner_id: str
-    currency: str
-    amount: int
-    as_of: datetime
 
 
 @dataclass
@@ -44,10 +34,8 @@ class BatchDecider:
                  unfunded: dict[str, Unfunded] | None = None) -> None:
         self.handlers = Handlers(uow, recorder.sales_since)
         self.seen = seen
-        # Parked payouts by event id: what they need. Kept by the application across batches.
-        self.unfunded = unfunded if unfunded is not None else {}
         self.recorder = recorder
-        self.queue = PayoutQueue(recorder)
+        self.queue = PayoutQueue(recorder, unfunded if unfunded is not None else {}, self.handlers.partner)
         self.result = BatchResult()
         self.records = BatchRecords()
         self.available: set[str] = set()
@@ -57,7 +45,7 @@ class BatchDecider:
     def prefetch(self, events: list[InputEvent | Invalid]) -> None:
         """Read what the batch's events will need in a few queries, not one each."""
         self.handlers.prefetch(events)
-        self.queue.load(e.partner_id for e in events if isinstance(e, PayoutSent))
+        self.queue.load(funds_key(e.partner_id, e.amount.currency) for e in events if isinstance(e, PayoutSent))
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -76,14 +64,14 @@ class BatchDecider:
         self._decide_one(event, raw, source, expiring)
         if isinstance(event, PayoutSent) and event.event_id not in self.records.parked:
             # Applied or refused, it no longer holds back the partner's later payouts.
-            if self.queue.waiting(event.partner_id):
-                self._release([funds_key(event.partner_id)])
+            if self.queue.waiting(key := funds_key(event.partner_id, event.amount.currency)):
+                self._release([key])
 
     def _decide_one(self, event: InputEvent, raw: bytes, source: Source | None, expiring: str | None) -> None:
         checkpoint = self.handlers.uow.checkpoint()
         try:
             if isinstance(event, PayoutSent):
-                self._check_queue(event)
+                self.queue.check(event)
             made_available = self.handlers.handle(event)
         except PrerequisiteMissingError as missing:
             self.handlers.uow.rollback(checkpoint)
@@ -91,11 +79,9 @@ class BatchDecider:
                 self._refuse(DeadLetter(missing.reason, f"{missing.detail}; {expiring}", raw, source, event.event_id),
                              event.type)
                 return
-            if isinstance(missing, OverPayoutError):
-                need = Unfunded(missing.partner_id, missing.currency, missing.amount, missing.as_of)
-                self.unfunded[event.event_id] = need
+            need = Unfunded.of(missing) if isinstance(missing, OverPayoutError) else None
             self._park(ParkedEvent(event.event_id, event.type, missing.waiting_for, event.occurred_at, raw, source,
-                                   missing.reason, missing.detail))
+                                   missing.reason, missing.detail), need)
             return
         except RejectedError as error:
             self.handlers.uow.rollback(checkpoint)
@@ -104,14 +90,6 @@ class BatchDecider:
         self.result.applied += 1
         self._outcome(event.event_id, event.type, "applied", source)
         self._release(made_available)
-
-    def _check_queue(self, payout: PayoutSent) -> None:
-        ahead = self.queue.ahead_of(payout.partner_id, (payout.occurred_at, payout.event_id))
-        if ahead is not None:
-            amount = payout.amount
-            raise OverPayoutError(f"payout {payout.payout_id} waits behind the partner's earlier payout "
-                                  f"{ahead[1]}, still waiting for funds", payout.partner_id, amount.amount,
-                                  amount.currency, payout.occurred_at)
 
     def expire(self, watermark: datetime, grace: timedelta, min_wait: timedelta) -> None:
         """Refuse parked events older than the grace period of event time, with their own reason.
@@ -152,9 +130,9 @@ class BatchDecider:
         self.result.dead_letters.append(letter)
         self._outcome(letter.event_id, event_type, "rejected", letter.source)
 
-    def _park(self, parked: ParkedEvent) -> None:
-        if partner_id := funds_partner(parked.waiting_for):
-            self.queue.parked(partner_id, (parked.occurred_at, parked.event_id))
+    def _park(self, parked: ParkedEvent, need: Unfunded | None = None) -> None:
+        if is_funds_key(parked.waiting_for):
+            self.queue.parked(parked.waiting_for, parked.order, need)
         self.records.parked[parked.event_id] = parked
         self._waiting.setdefault(parked.waiting_for, {})[parked.event_id] = parked
         self.result.parked += 1
@@ -165,9 +143,8 @@ class BatchDecider:
             self.records.released.add(parked.event_id)
         self.records.kept.discard(parked.event_id)
         self._waiting.get(parked.waiting_for, {}).pop(parked.event_id, None)
-        self.unfunded.pop(parked.event_id, None)
-        if partner_id := funds_partner(parked.waiting_for):
-            self.queue.left(partner_id, (parked.occurred_at, parked.event_id))
+        if is_funds_key(parked.waiting_for):
+            self.queue.left(parked.waiting_for, parked.order)
         self.result.parked -= 1
 
     def _unclaimed(self, stored: list[ParkedEvent]) -> list[ParkedEvent]:
@@ -192,7 +169,7 @@ class BatchDecider:
         """Apply events parked in earlier batches whose prerequisite this batch recorded."""
         while self.available:
             keys, self.available = sorted(self.available), set()
-            self.queue.load(p for p in map(funds_partner, keys) if p)
+            self.queue.load(key for key in keys if is_funds_key(key))
             keys = [key for key in keys if not self._stuck(key)]
             stored = sorted((p for p in self._unclaimed(self.recorder.parked_waiting_for(keys))
                              if not self._still_unfunded(p)), key=lambda p: p.order)
@@ -202,37 +179,15 @@ class BatchDecider:
                 self._reapply(parked, event)
 
     def _stuck(self, key: str) -> bool:
-        """A partner's `funds:` key whose first waiting payout still cannot be funded: none can apply.
-
-        Its parked rows are then not read at all. In a million-event backlog, reading the
-        payouts of partners credited in every batch, only to leave them waiting, was a sixth
-        of the deciding thread's time, and grew as payouts piled up.
-        """
-        partner_id = funds_partner(key)
-        waiting = self.queue.entries(partner_id) if partner_id else []
-        need = self.unfunded.get(waiting[0][1]) if waiting else None
-        if need is None or not self._short(need):
-            return False
-        # Looked at and left waiting, as _still_unfunded would have found each of them.
-        self.records.kept.update(event_id for _, event_id in waiting)
-        return True
-
-    def _short(self, need: Unfunded) -> bool:
-        partner = self.handlers.partner(need.partner_id)
-        return partner is not None and partner.available_as_of(need.currency, need.as_of) < need.amount
+        """A funds key none of whose payouts can apply yet: its parked rows are not read, only kept."""
+        stuck = self.queue.stuck(key) if is_funds_key(key) else []
+        self.records.kept.update(event_id for _, event_id in stuck)
+        return bool(stuck)
 
     def _still_unfunded(self, parked: ParkedEvent) -> bool:
-        """A parked payout whose partner still has less available than it needs: trying it would park it again.
-
-        A partner near the top of the recruitment tree is credited in nearly every batch, and a
-        backlog can hold a thousand of their payouts; each used to be parsed, tried and parked
-        again every batch.
-        """
-        need = self.unfunded.get(parked.event_id)
-        if need is None or self.handlers.partner(need.partner_id) is None:
-            return False
-        behind = self.queue.ahead_of(need.partner_id, (parked.occurred_at, parked.event_id)) is not None
-        if not behind and not self._short(need):
+        """A parked payout that trying would park again: a partner near the top of the tree is
+        credited in nearly every batch, and a backlog can hold a thousand of their payouts."""
+        if not is_funds_key(parked.waiting_for) or not self.queue.still_unfunded(parked.waiting_for, parked.order):
             return False
         self.records.kept.add(parked.event_id)
         return True

@@ -42,13 +42,13 @@ class SaleEffects:
                 self.uow.maturities.append(Maturity(sale.sale_id, sale.attempt, line["level"], line["partner_id"],
                                                     due_at(sale.occurred_at, terms.hold_days), sale.revision))
             else:
-                funded.append(funds_key(line["partner_id"]))
+                funded.append(funds_key(line["partner_id"], sale.currency))
             if notify and terms.configured.notify_on_commission:
                 self.uow.notifications.append(Notification(
                     line["partner_id"], sale.sale_id, line["level"], line["amount"], sale.currency,
                     sale.occurred_at, event_id, sale.attempt, sale.revision))
         if sale.counts_for_milestones:
-            self.progress(sale, terms, event_id, count=sale.still_counted, revenue=sale.amount - sale.refunded)
+            funded += self.progress(sale, terms, event_id, count=sale.still_counted, revenue=sale.amount - sale.refunded)
         return sorted(set(funded))
 
     def debit(self, sale: Sale, terms: Terms | None, reversals: list[Reversal], cause: str, event_id: str,
@@ -72,17 +72,23 @@ class SaleEffects:
         # Dated at the due time, not the timer's tick, so "as of" answers follow event time.
         self.partner_of(remaining.partner_id).mature(tx, sale.sale_id, remaining.level, remaining.amount,
                                                      sale.currency, maturity.due_at)
-        return funds_key(remaining.partner_id)
+        return funds_key(remaining.partner_id, sale.currency)
 
     def progress(self, sale: Sale, terms: Terms, event_id: str, count: int, revenue: int,
-                 when: datetime | None = None) -> None:
-        """Move the seller's progress on every milestone of the sale's terms, then settle bonuses (dated `when`)."""
+                 when: datetime | None = None) -> list[str]:
+        """Move the seller's progress on every milestone of the sale's terms, then settle bonuses (dated `when`).
+
+        Returns the funds keys of bonuses awarded: a bonus is available at once, so it may fund a waiting payout.
+        """
+        funded = []
         for milestone in terms.configured.milestones:
             delta = count if milestone.metric == "sales_count" else _revenue(milestone, sale, revenue)
             if delta:
                 progress = self._progress_of(sale, milestone)
                 progress.progress(delta, sale.sale_id, event_id)
-                self._settle(progress, milestone, event_id, when or sale.occurred_at)
+                if self._settle(progress, milestone, event_id, when or sale.occurred_at):
+                    funded.append(funds_key(progress.partner_id, milestone.bonus.currency))
+        return funded
 
     def progress_ids(self, sales: Iterable[SaleCompleted]) -> set[UUID]:
         """Milestone progress these sales will move, as far as the partners and programs at hand tell.
@@ -111,7 +117,7 @@ class SaleEffects:
             self.uow.add(progress)
         return progress
 
-    def _settle(self, progress: MilestoneProgress, milestone: Milestone, event_id: str, when: datetime) -> None:
+    def _settle(self, progress: MilestoneProgress, milestone: Milestone, event_id: str, when: datetime) -> bool:
         # Award on crossing up; claw back on falling below only with clawback; so the net is
         # never more than one bonus per partner, milestone and period.
         # The threshold is the current definition's; a clawback takes back exactly what was awarded.
@@ -122,10 +128,12 @@ class SaleEffects:
             bonus = milestone.bonus
             progress.achieve(event_id, bonus.amount, bonus.currency, milestone.clawback)
             partner.award_bonus(tx, milestone.id, progress.period, bonus.amount, bonus.currency, when)
-        elif not reached and progress.awarded and progress.bonus[2]:
+            return True
+        if not reached and progress.awarded and progress.bonus[2]:
             amount, currency, _ = progress.bonus
             progress.lose(event_id)
             partner.claw_back_bonus(tx, milestone.id, progress.period, amount, currency, when)
+        return False
 
 
 def _revenue(milestone: Milestone, sale: Sale, revenue: int) -> int:

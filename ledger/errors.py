@@ -56,7 +56,7 @@ class OverPayoutError(PrerequisiteMissingError):
 
     def __init__(self, detail: str, partner_id: str, amount: int, currency: str,
                  as_of: datetime) -> None:
-        super().__init__(detail, Reason.OVER_PAYOUT, funds_key(partner_id))
+        super().__init__(detail, Reason.OVER_PAYOUT, funds_key(partner_id, currency))
         self.partner_id, self.amount, self.currency, self.as_of = partner_id, amount, currency, as_of
 
 

@@ -8,15 +8,17 @@ from datetime import datetime
 from ledger.batch import Source
 from schemas.reasons import Reason
 
-
-def funds_key(partner_id: str) -> str:
-    """What a payout waiting for money waits for: any credit to its partner."""
-    return f"funds:{partner_id}"
+FUNDS = "available:"
 
 
-def funds_partner(key: str) -> str | None:
-    """The partner a `funds:` key names, or None for another kind of key."""
-    return key.removeprefix("funds:") if key.startswith("funds:") else None
+def funds_key(partner_id: str, currency: str) -> str:
+    """What a payout waiting for money waits for: a credit to its partner's available balance in its currency."""
+    return f"{FUNDS}{currency}:{partner_id}"
+
+
+def is_funds_key(key: str) -> bool:
+    """Whether a parked event waits for money (a payout), not for an event to arrive."""
+    return key.startswith(FUNDS)
 
 
 @dataclass(frozen=True)

@@ -45,12 +45,15 @@ def main() -> None:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
+        decide_s = save_s = 0.0
         for n in range(0, len(items), args.batch):
-            app.apply_batch(items[n:n + args.batch])
+            result = app.apply_batch(items[n:n + args.batch])
+            decide_s, save_s = decide_s + result.decide_s, save_s + result.save_s
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)
-        print(f"decide: {len(items) / (time.perf_counter() - started):,.0f} events/s")
+        print(f"decide and save: {len(items) / (time.perf_counter() - started):,.0f} events/s; "
+              f"per event {decide_s / len(items) * 1e6:,.0f} µs deciding, {save_s / len(items) * 1e6:,.0f} µs saving")
         app.close()
         server.cleanup()
 

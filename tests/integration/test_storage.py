@@ -114,6 +114,15 @@ def test_a_restarted_ledger_still_holds_a_later_payout_behind_an_earlier_waiting
     assert (held.parked, paid) == (1, 0)
 
 
+def test_a_payout_parked_under_the_old_per_partner_key_is_released_by_a_credit_in_its_currency(
+        ledger: LedgerApp, database_url: str, db: psycopg.Connection[Any]) -> None:
+    ledger.apply_batch([inbound(payout("rex", 3_000, day=10))])
+    db.execute("UPDATE ledger.parked SET waiting_for = 'funds:rex'")
+    upgraded = LedgerApp(env=ledger_env(database_url))
+    upgraded.apply_batch([inbound(sale("S-2", "rex", 10_000, day=5))])
+    assert upgraded.repository.get(Partner.create_id("rex")).balance("USD", "paid") == 3_000
+
+
 def test_the_ledger_gives_the_events_table_statistics_as_it_grows(
         ledger: LedgerApp, db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch) -> None:
     # Autovacuum cannot: every batch holds the table's lock. Without statistics, reloading an

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ledger.application import LedgerApp
+from ledger.partner import Partner
 from schemas import Reason
 from tests.builders import joined, payout, program, refund, sale
 from tests.unit.conftest import Apply, Balance
@@ -93,4 +96,27 @@ def test_a_credit_too_small_for_the_first_waiting_payout_reads_none_of_the_parke
     read = recorder.parked_waiting_for
     monkeypatch.setattr(recorder, "parked_waiting_for", lambda keys: keys_read.extend(keys) or read(keys))
     apply(sale("S-2", "rex", 1_000, day=3))
-    assert ("funds:rex" in keys_read, balance("rex", "available"), balance("rex", "paid")) == (False, 2_200, 0)
+    assert ("available:USD:rex" in keys_read, balance("rex", "available"), balance("rex", "paid")) == (False, 2_200, 0)
+
+
+def in_euros(event: dict[str, Any]) -> dict[str, Any]:
+    """The same event with its money in euro cents."""
+    return event | {"amount": {"amount": event["amount"]["amount"], "currency": "EUR"}}
+
+
+def test_a_payout_in_one_currency_is_not_held_back_by_one_waiting_in_another(
+        ledger: LedgerApp, apply: Apply, balance: Balance) -> None:
+    apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), in_euros(sale("S-2", "rex", 10_000, day=2)))
+    apply(payout("rex", 3_000, day=10))
+    result = apply(in_euros(payout("rex", 1_000, day=12)))
+    rex = ledger.repository.get(Partner.create_id("rex"))
+    assert (result.parked, balance("rex", "paid"), rex.balance("EUR", "paid")) == (0, 0, 1_000)
+
+
+def test_a_milestone_bonus_releases_a_payout_waiting_for_funds(apply: Apply, balance: Balance) -> None:
+    first_sale = {"id": "first", "metric": "sales_count", "threshold": 1, "period": "lifetime",
+                  "bonus": {"amount": 5_000, "currency": "USD"}}
+    apply(program(hold_days=30, milestones=[first_sale]), joined("rex"), payout("rex", 3_000, day=10))
+    apply(sale("S-1", "rex", 10_000, day=5))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (2_000, 3_000)
+
