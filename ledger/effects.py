@@ -126,13 +126,16 @@ class SaleEffects:
         reached = progress.value >= milestone.threshold
         if reached and not progress.awarded:
             bonus = milestone.bonus
-            progress.achieve(event_id, bonus.amount, bonus.currency, milestone.clawback)
+            progress.achieve(event_id, bonus.amount, bonus.currency, milestone.clawback, when)
             partner.award_bonus(tx, milestone.id, progress.period, bonus.amount, bonus.currency, when)
             return True
         if not reached and progress.awarded and progress.bonus[2]:
             amount, currency, _ = progress.bonus
+            # Never dated before the bonus it takes back: a refund can be dated before the sale that won it.
+            awarded_at = progress.awarded_at
             progress.lose(event_id)
-            partner.claw_back_bonus(tx, milestone.id, progress.period, amount, currency, when)
+            partner.claw_back_bonus(tx, milestone.id, progress.period, amount, currency,
+                                    max(when, awarded_at) if awarded_at else when)
         return False
 
 

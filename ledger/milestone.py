@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -26,6 +27,7 @@ class MilestoneProgress(Aggregate):
         self.value = 0
         self.awarded = False
         self.awards = 0
+        self.awarded_at: datetime | None = None
 
     @event("Progressed")
     def progress(self, delta: int, sale_id: str, event_id: str) -> None:
@@ -33,11 +35,16 @@ class MilestoneProgress(Aggregate):
         self.value += delta
 
     @event("Achieved")
-    def achieve(self, event_id: str, bonus_amount: int, bonus_currency: str, clawback: bool) -> None:
-        """The threshold was crossed: the bonus is awarded, on the terms it is claw-backable by."""
+    def achieve(self, event_id: str, bonus_amount: int, bonus_currency: str, clawback: bool,
+                awarded_at: datetime | None = None) -> None:
+        """The threshold was crossed: the bonus is awarded, on the terms it is claw-backable by.
+
+        `awarded_at` (the bonus's date) is absent from events recorded before it was kept.
+        """
         self.awarded = True
         self.awards += 1
         self.bonus = (bonus_amount, bonus_currency, clawback)
+        self.awarded_at = awarded_at
 
     @event("Lost")
     def lose(self, event_id: str) -> None:

@@ -120,3 +120,13 @@ def test_a_milestone_bonus_releases_a_payout_waiting_for_funds(apply: Apply, bal
     apply(sale("S-1", "rex", 10_000, day=5))
     assert (balance("rex", "available"), balance("rex", "paid")) == (2_000, 3_000)
 
+
+
+def test_a_clawback_caused_by_a_refund_dated_before_the_bonus_is_dated_no_earlier_than_the_bonus(
+        apply: Apply, balance: Balance) -> None:
+    three_sales = {"id": "three", "metric": "sales_count", "threshold": 3, "period": "lifetime",
+                   "bonus": {"amount": 1_000, "currency": "USD"}, "clawback": True}
+    apply(program(milestones=[three_sales]), joined("rex"), sale("S-0", "rex", 10_000, day=1),
+          sale("S-1", "rex", 10_000, day=2), sale("S-2", "rex", 10_000, day=10), refund("S-1", 10_000, day=5))
+    apply(payout("rex", 2_000, day=7))
+    assert (balance("rex", "available"), balance("rex", "paid")) == (2_000, 2_000)
