@@ -30,3 +30,15 @@ def write_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]], *, 
             copy.write_row(row)
     curs.execute(f"WITH moved AS (DELETE FROM {stage} RETURNING {names}) "
                  f"INSERT INTO {SCHEMA}.{table} AS t{listed} SELECT {names} FROM moved {conflict}")
+
+
+def append_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Copy rows straight into `projections.<table>`, for rows that are only ever added.
+
+    Half the server's work of `write_rows`, which stages every row in a temporary table first.
+    Exactly once comes from the tracked position, so a row written twice is a bug, and the
+    transaction fails on the primary key instead of hiding it.
+    """
+    with curs.copy(f"COPY {SCHEMA}.{table} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

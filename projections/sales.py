@@ -10,7 +10,7 @@ from psycopg import Cursor
 from ledger.decline import Decline
 from ledger.sale import Sale
 from projections.base import Projection
-from projections.bulk import write_rows
+from projections.bulk import append_rows
 from projections.rowset import RowSet
 from projections.tracking import SCHEMA
 
@@ -63,8 +63,8 @@ class SalesFacts(Projection):
                 if row is not None:
                     sales.put(row | _change(event, row))
         sales.flush(curs)
-        write_rows(curs, "declines", declines)
-        write_rows(curs, "customer_contacts", [(kind, ref, c.get("contact_id", ""), c.get("first_name", ""),
+        append_rows(curs, "declines", declines)
+        append_rows(curs, "customer_contacts", [(kind, ref, c.get("contact_id", ""), c.get("first_name", ""),
                                                 c.get("last_name", ""), c.get("email", "")) for kind, ref, c in contacts])
 
 

@@ -11,7 +11,7 @@ from ledger.partner import Partner
 from ledger.postings import Posting
 from projections.balances import partner_of
 from projections.base import Projection
-from projections.bulk import write_rows
+from projections.bulk import append_rows
 from projections.tracking import SCHEMA
 
 KINDS = {
@@ -49,7 +49,7 @@ class StatementLines(Projection):
                  getattr(event, "sale_id", None), getattr(event, "level", None), _detail(event), posting.source,
                  posting.destination, posting.amount, posting.currency, event.transaction_id, event.timestamp)
                 for event in events for number, posting in enumerate(map(Posting.from_dict, event.postings))]
-        write_rows(curs, "statement_lines", rows)
+        append_rows(curs, "statement_lines", rows)
 
 
 def _detail(event: Any) -> str | None:
