@@ -103,6 +103,7 @@ class LedgerApp(Application[UUID]):
         # Not the repeats: at the end of a backlog a batch of them reloaded old sales and month-long
         # milestone histories evicted long before (11 s and 150 MB in one million-event run).
         decider.prefetch([i.event for i in items if isinstance(i.event, Invalid) or i.event.event_id not in seen])
+        decider.make_available(list(self.ledger_recorder.keys_to_recheck))
         for item in items:
             decider.decide(item)
         decider.release_stored()
@@ -114,6 +115,7 @@ class LedgerApp(Application[UUID]):
             decider.release_stored()
         decided = time.perf_counter()
         self._save_decision(decider.handlers.uow, decider, positions=marks, clock=latest)
+        self.ledger_recorder.keys_to_recheck = ()
         decider.result.decide_s, decider.result.save_s = decided - started, time.perf_counter() - decided
         return decider.result
 

@@ -52,8 +52,11 @@ class SaleEffects:
         return sorted(set(funded))
 
     def debit(self, sale: Sale, terms: Terms | None, reversals: list[Reversal], cause: str, event_id: str,
-              occurred_at: datetime, taken_back: tuple[int, int]) -> None:
-        """Reverse lines of a refunded or declined sale and take its milestone progress back."""
+              occurred_at: datetime, taken_back: tuple[int, int]) -> list[str]:
+        """Reverse lines of a refunded or declined sale and take its milestone progress back.
+
+        Returns funds keys of bonuses awarded (terms whose threshold was lowered since may award one).
+        """
         for reversal in reversals:
             self.partner_of(reversal.partner_id).reverse(
                 transaction_id(event_id), sale.sale_id, reversal.level, reversal.amount, sale.currency,
@@ -61,7 +64,8 @@ class SaleEffects:
         count, revenue = taken_back
         if terms is not None and sale.counts_for_milestones and (count or revenue):
             # A clawback is dated by the refund or decline that causes it, not by the sale it takes back.
-            self.progress(sale, terms, event_id, count=-count, revenue=-revenue, when=occurred_at)
+            return self.progress(sale, terms, event_id, count=-count, revenue=-revenue, when=occurred_at)
+        return []
 
     def mature(self, sale: Sale, maturity: Maturity, now: datetime) -> str | None:
         """Make a matured pending line available; returns the funds key it releases."""

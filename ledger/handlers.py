@@ -163,9 +163,8 @@ class Handlers:
         reversals = sale.refund(event.refund_id, event.amount.amount, event.amount.currency,
                                 event.event_id, event.occurred_at)
         taken_back = (1 if sale.refunded == sale.amount else 0, event.amount.amount)
-        self.effects.debit(sale, self.sale_terms(sale), reversals, "refund", event.event_id, event.occurred_at,
-                           taken_back)
-        return []
+        return self.effects.debit(sale, self.sale_terms(sale), reversals, "refund", event.event_id,
+                                  event.occurred_at, taken_back)
 
     @handle.register
     def decline_charge(self, event: ChargeDeclined) -> list[str]:
@@ -176,19 +175,20 @@ class Handlers:
         if self.uow.get(Decline, Decline.create_id(event.decline_id)) is not None:
             raise RejectedError(f"decline {event.decline_id} was already recorded", Reason.DUPLICATE_ID)
         declined_now = sale is not None and not sale.declined
+        funded: list[str] = []
         if sale is not None and not sale.declined:
             taken_back = (1 if sale.refunded < sale.amount else 0, sale.amount - sale.refunded)
             reversals = sale.decline(event.decline_id, event.event_id, event.occurred_at)
             self.recurring.release(sale.subscription_id, sale.sale_id)
-            self.effects.debit(sale, self.sale_terms(sale), reversals, "decline", event.event_id,
-                               event.occurred_at, taken_back)
+            funded = self.effects.debit(sale, self.sale_terms(sale), reversals, "decline", event.event_id,
+                                        event.occurred_at, taken_back)
         self.uow.add(Decline(
             decline_id=event.decline_id, partner_id=event.partner_id, sale_id=event.sale_id,
             product_id=event.product_id, amount=event.amount.amount, currency=event.amount.currency,
             customer=event.customer.model_dump(), reason=event.reason, reversed_sale=declined_now,
             occurred_at=event.occurred_at, event_id=event.event_id,
         ))
-        return [f"declined:{event.sale_id}"] if declined_now else []
+        return [f"declined:{event.sale_id}", *funded] if declined_now else []
 
     @handle.register
     def send_payout(self, event: PayoutSent) -> list[str]:

@@ -55,7 +55,10 @@ class LedgerRecorder(ABC):
     per input partition), `clock`,
     `notifications`, `maturities`, `matured` (keys of maturities applied), `read_versions`,
     `made_available`, `sales_decided` and `index_reads` (checked under the write lock).
+    `keys_to_recheck` are keys whose parked events the next batch looks at once (after a migration).
     """
+
+    keys_to_recheck: Sequence[str] = ()
 
     @abstractmethod
     def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:

@@ -26,6 +26,7 @@ from psycopg.sql import SQL, Composable, Identifier
 from ledger.maturation import Maturity
 from ledger.parking import ParkedEvent
 from ledger.persistence import InboxRecord, LedgerRecorder
+from ledger.postgres_migrations import move_funds_keys
 from ledger.postgres_outbox import PostgresOutbox, source_columns
 from ledger.postgres_reads import INDEX_COLUMN, PostgresReads
 from ledger.schema_sql import ledger_ddl
@@ -64,6 +65,8 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
             conn.execute("SELECT pg_advisory_lock(hashtext('ledger-ddl'))")
             try:
                 super().create_table()
+                with self.datastore.transaction(commit=True) as curs:
+                    self.keys_to_recheck = move_funds_keys(curs, self.schema)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext('ledger-ddl'))")
 

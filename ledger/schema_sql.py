@@ -49,11 +49,6 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             source_topic text, source_partition int, source_offset bigint, source_cluster text,
             parked_at timestamptz NOT NULL DEFAULT now())""",
         f'CREATE INDEX IF NOT EXISTS parked_waiting_for ON "{schema}".parked (waiting_for)',
-        # Payouts parked before the queue was per currency waited for `funds:<partner>`; they now
-        # wait for their own currency's balance, `available:<currency>:<partner>`.
-        f"""UPDATE "{schema}".parked SET waiting_for = 'available:'
-              || (convert_from(payload, 'UTF8')::jsonb #>> '{{amount,currency}}') || ':' || substr(waiting_for, 7)
-            WHERE waiting_for LIKE 'funds:%'""",
         f'CREATE INDEX IF NOT EXISTS parked_occurred_at ON "{schema}".parked (occurred_at)',
         f"""CREATE TABLE IF NOT EXISTS "{schema}".maturities (
             key text PRIMARY KEY, sale_id text NOT NULL, attempt int NOT NULL, revision int NOT NULL, level int NOT NULL,

@@ -39,6 +39,9 @@ def append_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) ->
     Exactly once comes from the tracked position, so a row written twice is a bug, and the
     transaction fails on the primary key instead of hiding it.
     """
+    rows = list(rows)
+    if not rows:
+        return
     with curs.copy(f"COPY {SCHEMA}.{table} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

@@ -114,13 +114,38 @@ def test_a_restarted_ledger_still_holds_a_later_payout_behind_an_earlier_waiting
     assert (held.parked, paid) == (1, 0)
 
 
+def paid(app: LedgerApp, partner_id: str) -> int:
+    """What the partner has been paid in USD cents."""
+    return app.repository.get(Partner.create_id(partner_id)).balance("USD", "paid")
+
+
 def test_a_payout_parked_under_the_old_per_partner_key_is_released_by_a_credit_in_its_currency(
         ledger: LedgerApp, database_url: str, db: psycopg.Connection[Any]) -> None:
     ledger.apply_batch([inbound(payout("rex", 3_000, day=10))])
     db.execute("UPDATE ledger.parked SET waiting_for = 'funds:rex'")
     upgraded = LedgerApp(env=ledger_env(database_url))
     upgraded.apply_batch([inbound(sale("S-2", "rex", 10_000, day=5))])
-    assert upgraded.repository.get(Partner.create_id("rex")).balance("USD", "paid") == 3_000
+    assert paid(upgraded, "rex") == 3_000
+
+
+def test_a_funded_payout_parked_under_the_old_key_is_applied_by_the_first_batch_after_the_upgrade(
+        ledger: LedgerApp, database_url: str, db: psycopg.Connection[Any]) -> None:
+    # Held behind a payout in another currency, it was funded all along; no credit need come.
+    ledger.apply_batch([inbound(payout("rex", 3_000, day=10))])
+    db.execute("UPDATE ledger.parked SET waiting_for = 'funds:rex'")
+    ledger.apply_batch([inbound(sale("S-2", "rex", 10_000, day=5))])
+    upgraded = LedgerApp(env=ledger_env(database_url))
+    upgraded.apply_batch([inbound(joined("tom"))])
+    assert paid(upgraded, "rex") == 3_000
+
+
+def test_a_parked_payload_postgresql_json_refuses_does_not_stop_the_upgrade(
+        ledger: LedgerApp, database_url: str, db: psycopg.Connection[Any]) -> None:
+    ledger.apply_batch([inbound(payout("rex", 3_000, day=10) | {"payout_id": "P\x00"})])
+    db.execute("UPDATE ledger.parked SET waiting_for = 'funds:rex'")
+    upgraded = LedgerApp(env=ledger_env(database_url))
+    upgraded.apply_batch([inbound(sale("S-2", "rex", 10_000, day=5))])
+    assert paid(upgraded, "rex") == 3_000
 
 
 def test_the_ledger_gives_the_events_table_statistics_as_it_grows(
