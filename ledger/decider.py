@@ -14,6 +14,7 @@ from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
+from schemas.reasons import Reason
 
 
 @dataclass
@@ -105,16 +106,17 @@ class BatchDecider:
                 continue  # the payout refused just before it let it go, and it was decided then
             if parked.type == "charge.declined":
                 self._unpark(parked)
-                self._record_unmatched_decline(parked)
+                self._record_unmatched_decline(parked, parse_event(parked.raw))
                 continue
             # Tried once more: a payout held back only by an earlier one refused just before is funded.
             self._reapply(parked, expiring=f"still waiting for {parked.waiting_for} after the {grace.days}-day "
                                            "grace period")
 
-    def _record_unmatched_decline(self, parked: ParkedEvent) -> None:
+    def _record_unmatched_decline(self, parked: ParkedEvent, event: InputEvent | Invalid) -> None:
         # A decline is recorded either way; if its sale never came, it simply reverses nothing.
-        event = parse_event(parked.raw)
-        assert isinstance(event, ChargeDeclined)
+        if not isinstance(event, ChargeDeclined):
+            self._refuse_reparsed(parked, event)
+            return
         try:
             self.handlers.record_decline(event, None)
         except RejectedError as error:
@@ -196,8 +198,16 @@ class BatchDecider:
                  expiring: str | None = None) -> None:
         self._unpark(parked)
         event = event or parse_event(parked.raw)
-        assert not isinstance(event, Invalid), "only valid events are parked"
+        if isinstance(event, Invalid):
+            self._refuse_reparsed(parked, event)
+            return
         self._apply(event, parked.raw, parked.source, expiring)
+
+    def _refuse_reparsed(self, parked: ParkedEvent, event: object) -> None:
+        # Parked by an earlier version whose input contract was looser: refused now, for today's reason.
+        reason, detail = (event.reason, event.detail) if isinstance(event, Invalid) else (
+            Reason.PROCESSING_ERROR, f"parked as {parked.type}, reads back as {type(event).__name__}")
+        self._refuse(DeadLetter(reason, detail, parked.raw, parked.source, parked.event_id), parked.type)
 
     def _outcome(self, event_id: str, event_type: str, outcome: str, source: Source | None) -> None:
         if event_id in self.records.released:

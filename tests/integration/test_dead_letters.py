@@ -17,6 +17,8 @@ MALFORMED = b'{"event_id": "broken", "type": "sale.completed",'
 UNKNOWN_TYPE = json.dumps({"event_id": "odd-1", "type": "sale.teleported", "occurred_at": "2026-03-02T00:00:00Z"})
 NEGATIVE = sale("S-neg", "rex", -500, event_id="negative-1")
 OVER_REFUND = refund("S-1", 20_000, event_id="over-refund-1")
+NUL_TEXT = sale("S-nul", "rex", 500, event_id="nul-1")
+NUL_TEXT["customer"]["first_name"] = "A\x00da"  # PostgreSQL text cannot hold it
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,16 @@ class Outcome:
 
 @pytest.fixture(scope="module")
 def outcome(module_harness: Harness) -> Outcome:
-    """One worker fed valid events with four kinds of bad input between them."""
+    """One worker fed valid events with five kinds of bad input between them."""
     harness = module_harness
     harness.start_worker()
     before, after = two_tier_events(), [refund("S-1", 2_500, event_id="ok-refund"), sale("S-2", "rex", 5_000)]
     harness.publish(before)
-    harness.publish_raw("sales", [MALFORMED, UNKNOWN_TYPE.encode(), json.dumps(NEGATIVE).encode()])
+    harness.publish_raw("sales", [MALFORMED, UNKNOWN_TYPE.encode(), json.dumps(NEGATIVE).encode(),
+                                  json.dumps(NUL_TEXT).encode()])
     harness.publish([OVER_REFUND, *after])
     harness.wait_until_applied([*before, *after, OVER_REFUND])
-    letters = harness.dead_letters(4)
+    letters = harness.dead_letters(5)
     return Outcome({_header(m, "ledger.reason"): m for m in letters}, balances(harness.settings.database_url or ""))
 
 
@@ -53,6 +56,10 @@ def test_unknown_type_is_dead_lettered_with_its_source_position(outcome: Outcome
     letter = outcome.letters["unknown_type"]
     assert _header(letter, "ledger.source.topic").endswith("sales")
     assert _header(letter, "ledger.source.offset").isdigit()
+
+
+def test_text_holding_u0000_is_dead_lettered_as_a_schema_violation(outcome: Outcome) -> None:
+    assert _header(outcome.letters["schema_violation"], "ledger.event_id") == "nul-1"
 
 
 def test_negative_amount_is_dead_lettered_as_invalid_money(outcome: Outcome) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from ledger.partner import Partner
 from ledger.watermark import PartitionMark
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
+from schemas import Reason
 from tests.builders import (
     at,
     inbound,
@@ -139,13 +141,16 @@ def test_a_funded_payout_parked_under_the_old_key_is_applied_by_the_first_batch_
     assert paid(upgraded, "rex") == 3_000
 
 
-def test_a_parked_payload_postgresql_json_refuses_does_not_stop_the_upgrade(
+def test_a_parked_payload_the_contract_now_refuses_is_dead_lettered_and_does_not_stop_the_upgrade(
         ledger: LedgerApp, database_url: str, db: psycopg.Connection[Any]) -> None:
-    ledger.apply_batch([inbound(payout("rex", 3_000, day=10) | {"payout_id": "P\x00"})])
-    db.execute("UPDATE ledger.parked SET waiting_for = 'funds:rex'")
+    # An earlier version parked text holding U+0000, which PostgreSQL's jsonb also refuses.
+    ledger.apply_batch([inbound(payout("rex", 3_000, day=10, event_id="P-1"))])
+    old = json.dumps(payout("rex", 3_000, day=10, event_id="P-1") | {"payout_id": "P\x00"}).encode()
+    db.execute("UPDATE ledger.parked SET waiting_for = 'funds:rex', payload = %s", (old,))
     upgraded = LedgerApp(env=ledger_env(database_url))
-    upgraded.apply_batch([inbound(sale("S-2", "rex", 10_000, day=5))])
-    assert paid(upgraded, "rex") == 3_000
+    result = upgraded.apply_batch([inbound(sale("S-2", "rex", 10_000, day=5))])
+    assert ([(d.event_id, d.reason) for d in result.dead_letters], paid(upgraded, "rex")) == (
+        [("P-1", Reason.SCHEMA_VIOLATION)], 0)
 
 
 def test_the_ledger_gives_the_events_table_statistics_as_it_grows(

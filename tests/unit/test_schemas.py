@@ -76,3 +76,26 @@ def test_json_schema_covers_all_seven_event_types() -> None:
     for kind in ("program.configured", "partner.joined", "partner.program_changed", "sale.completed",
                  "refund.issued", "charge.declined", "payout.sent"):
         assert kind in schema
+
+
+def test_text_holding_u0000_is_refused_with_where_it_is() -> None:
+    event = sale("S-1", "rex", 1_000, event_id="s-1")
+    event["customer"]["first_name"] = "A\x00da"
+    parsed = _parse(event)
+    assert isinstance(parsed, Invalid)
+    assert (parsed.reason, parsed.event_id, parsed.detail) == (
+        Reason.SCHEMA_VIOLATION, "s-1", "customer.first_name: text may not contain the character U+0000")
+
+
+def test_an_event_id_holding_u0000_is_not_carried_into_the_dead_letter() -> None:
+    parsed = _parse(sale("S-1", "rex", 1_000, event_id="s\x00-1"))
+    assert isinstance(parsed, Invalid) and parsed.event_id is None and "\x00" not in parsed.detail
+
+
+def test_an_unknown_field_named_with_u0000_is_described_without_it() -> None:
+    parsed = _parse(sale("S-1", "rex", 1_000) | {"n\x00te": "x"})
+    assert isinstance(parsed, Invalid) and "\x00" not in parsed.detail
+
+
+def test_an_escaped_backslash_before_u0000_is_plain_text() -> None:
+    assert isinstance(_parse(sale("S-1", "rex", 1_000, event_id="s\\u0000")), SaleCompleted)
