@@ -14,7 +14,6 @@ from ledger.persistence import InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
-from schemas.reasons import Reason
 
 
 @dataclass
@@ -106,17 +105,19 @@ class BatchDecider:
                 continue  # the payout refused just before it let it go, and it was decided then
             if parked.type == "charge.declined":
                 self._unpark(parked)
-                self._record_unmatched_decline(parked, parse_event(parked.raw))
+                self._record_unmatched_decline(parked)
                 continue
             # Tried once more: a payout held back only by an earlier one refused just before is funded.
             self._reapply(parked, expiring=f"still waiting for {parked.waiting_for} after the {grace.days}-day "
                                            "grace period")
 
-    def _record_unmatched_decline(self, parked: ParkedEvent, event: InputEvent | Invalid) -> None:
+    def _record_unmatched_decline(self, parked: ParkedEvent) -> None:
         # A decline is recorded either way; if its sale never came, it simply reverses nothing.
-        if not isinstance(event, ChargeDeclined):
+        event = parse_event(parked.raw)
+        if isinstance(event, Invalid):
             self._refuse_reparsed(parked, event)
             return
+        assert isinstance(event, ChargeDeclined)
         try:
             self.handlers.record_decline(event, None)
         except RejectedError as error:
@@ -203,11 +204,9 @@ class BatchDecider:
             return
         self._apply(event, parked.raw, parked.source, expiring)
 
-    def _refuse_reparsed(self, parked: ParkedEvent, event: object) -> None:
+    def _refuse_reparsed(self, parked: ParkedEvent, event: Invalid) -> None:
         # Parked by an earlier version whose input contract was looser: refused now, for today's reason.
-        reason, detail = (event.reason, event.detail) if isinstance(event, Invalid) else (
-            Reason.PROCESSING_ERROR, f"parked as {parked.type}, reads back as {type(event).__name__}")
-        self._refuse(DeadLetter(reason, detail, parked.raw, parked.source, parked.event_id), parked.type)
+        self._refuse(DeadLetter(event.reason, event.detail, parked.raw, parked.source, parked.event_id), parked.type)
 
     def _outcome(self, event_id: str, event_type: str, outcome: str, source: Source | None) -> None:
         if event_id in self.records.released:
