@@ -17,6 +17,7 @@ from ledger.aggregate_cache import AggregateCache
 from ledger.batch import BatchResult, DeadLetter, Inbound
 from ledger.decider import BatchDecider
 from ledger.errors import ConcurrencyError
+from ledger.idempotency import body_digest
 from ledger.partner import Partner
 from ledger.payout_queue import Unfunded
 from ledger.persistence import InboxRecord, LedgerRecorder, construct_ledger_recorder
@@ -124,13 +125,20 @@ class LedgerApp(Application[UUID]):
         event = item.event
         event_id = None if isinstance(event, Invalid) else event.event_id
         letter = DeadLetter(reason, detail, item.raw, item.source, event_id)
-        already = self.ledger_recorder.seen_event_ids([event_id]) if event_id else set()
-        inbox = [InboxRecord(event_id, event.type, "rejected", item.source)] if event_id and not already else []
+        already = self.ledger_recorder.seen_event_ids([event_id]) if event_id else {}
+        body = None if isinstance(event, Invalid) else body_digest(event)
+        inbox = [InboxRecord(event_id, event.type, "rejected", item.source, body)] if event_id and not already else []
         with self._writer:
             # The one message's offset only: what it says of its partition's time is not trusted.
             positions = {key: PartitionMark(mark.offset) for key, mark in batch_marks([item]).items()}
             self._save([], inbox=inbox, dead_letters=[letter], positions=positions)
         return BatchResult(dead_letters=[letter])
+
+    def expire_parked(self) -> BatchResult | None:
+        """On a quiet stream: refuse parked events past their grace, as the next batch would."""
+        if not self.ledger_recorder.parking_summary().count:
+            return None
+        return self.apply_batch([])
 
     def mature_due(self, now: datetime, limit: int = 1000) -> int:
         """Make every pending line due by `now` available; returns how many lines were due."""
@@ -141,7 +149,7 @@ class LedgerApp(Application[UUID]):
         if not due:
             return 0
         uow = UnitOfWork(self.aggregates)
-        decider = BatchDecider(uow, set(), self.ledger_recorder, self._unfunded)
+        decider = BatchDecider(uow, {}, self.ledger_recorder, self._unfunded)
         for maturity in due:
             sale = uow.get(Sale, Sale.create_id(maturity.sale_id))
             released = decider.handlers.effects.mature(sale, maturity, now) if sale else None

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from ledger.batch import BatchResult, DeadLetter, Inbound, Source
 from ledger.errors import OverPayoutError, PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
-from ledger.parking import ParkedEvent, funds_key, is_funds_key
+from ledger.idempotency import body_digest, is_repeat, reuse_detail
+from ledger.parking import ParkedEvent, arrival_key, funds_key, is_funds_key
 from ledger.payout_queue import PayoutQueue, Unfunded
-from ledger.persistence import InboxRecord, LedgerRecorder
+from ledger.persistence import FirstSeen, InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
+from schemas.reasons import Reason
 
 
 @dataclass
@@ -30,10 +32,11 @@ class BatchRecords:
 class BatchDecider:
     """Walks a batch in order; an event whose prerequisite is missing waits instead of failing."""
 
-    def __init__(self, uow: UnitOfWork, seen: set[str], recorder: LedgerRecorder,
+    def __init__(self, uow: UnitOfWork, seen: dict[str, FirstSeen], recorder: LedgerRecorder,
                  unfunded: dict[str, Unfunded] | None = None) -> None:
         self.handlers = Handlers(uow, recorder.sales_since)
         self.seen = seen
+        self._bodies: dict[str, bytes] = {}
         self.recorder = recorder
         self.queue = PayoutQueue(recorder, unfunded if unfunded is not None else {}, self.handlers.partner)
         self.result = BatchResult()
@@ -41,10 +44,19 @@ class BatchDecider:
         self.available: set[str] = set()
         self.made_available: set[str] = set()
         self._waiting: dict[str, dict[str, ParkedEvent]] = {}  # parked in this batch, by what they wait for
+        self._stored: dict[str, list[ParkedEvent]] = {}  # parked earlier, read ahead by prefetch()
 
     def prefetch(self, events: list[InputEvent | Invalid]) -> None:
-        """Read what the batch's events will need in a few queries, not one each."""
+        """Read what the batch's events will need in a few queries, not one each.
+
+        That includes events parked in earlier batches that this batch's arrivals can release:
+        released, they apply at once, before the batch's later messages (a sale's earlier
+        refunds before a later one), wherever the batches fall.
+        """
         self.handlers.prefetch(events)
+        keys = sorted({key for e in events if (key := arrival_key(e)) is not None})
+        for parked in self.recorder.parked_waiting_for(keys) if keys else []:
+            self._stored.setdefault(parked.waiting_for, []).append(parked)
         self.queue.load(funds_key(e.partner_id, e.amount.currency) for e in events if isinstance(e, PayoutSent))
 
     def decide(self, item: Inbound) -> None:
@@ -53,10 +65,16 @@ class BatchDecider:
         if isinstance(event, Invalid):
             self.result.dead_letters.append(DeadLetter(event.reason, event.detail, item.raw, item.source, event.event_id))
             return
-        if event.event_id in self.seen:
-            self.result.duplicates += 1
+        body = body_digest(event)
+        if (first := self.seen.get(event.event_id)) is not None:
+            if is_repeat(first, body):
+                self.result.duplicates += 1
+            else:
+                self.result.dead_letters.append(DeadLetter(
+                    Reason.EVENT_ID_REUSED, reuse_detail(event.event_id, first), item.raw, item.source, event.event_id))
             return
-        self.seen.add(event.event_id)
+        self.seen[event.event_id] = FirstSeen(body, item.source)
+        self._bodies[event.event_id] = body
         self._apply(event, item.raw, item.source)
 
     def _apply(self, event: InputEvent, raw: bytes, source: Source | None, expiring: str | None = None) -> None:
@@ -164,8 +182,12 @@ class BatchDecider:
         self.available.update(keys)
         self.made_available.update(keys)
         waiting = [p for key in keys for p in self._waiting.get(key, {}).values() if not self._still_unfunded(p)]
-        for parked in sorted(waiting, key=lambda p: p.order):
-            if self.records.parked.get(parked.event_id) is parked:  # not already decided by a nested release
+        stored = self._unclaimed([p for key in keys for p in self._stored.pop(key, [])])
+        from_store = {p.event_id for p in stored}
+        for parked in sorted([*waiting, *stored], key=lambda p: p.order):
+            # Not if a nested release decided it already.
+            if (parked.event_id not in self.records.released if parked.event_id in from_store
+                    else self.records.parked.get(parked.event_id) is parked):
                 self._reapply(parked)
 
     def release_stored(self) -> None:
@@ -212,4 +234,5 @@ class BatchDecider:
         if event_id in self.records.released:
             self.records.inbox_updates[event_id] = outcome
         else:
-            self.records.inbox[event_id] = InboxRecord(event_id, event_type, outcome, source)
+            self.records.inbox[event_id] = InboxRecord(event_id, event_type, outcome, source,
+                                                       self._bodies.get(event_id))

@@ -16,6 +16,7 @@ from ledger.maturation import Maturity
 from ledger.notifications import Notification
 from ledger.parking import ParkedEvent
 from ledger.persistence import (
+    FirstSeen,
     InboxRecord,
     LedgerRecorder,
     ParkingSummary,
@@ -53,7 +54,7 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
             self.inbox.update((r.event_id, r) for r in kwargs.get("inbox", []))
             for event_id, outcome in kwargs.get("inbox_updates", {}).items():
                 old = self.inbox[event_id]
-                self.inbox[event_id] = InboxRecord(event_id, old.type, outcome, old.source)
+                self.inbox[event_id] = InboxRecord(event_id, old.type, outcome, old.source, old.body)
             for letter in kwargs.get("dead_letters", []):
                 self.dead_letters.append(StoredDeadLetter(len(self.dead_letters) + 1, letter))
             self._record_outbox(kwargs)
@@ -103,8 +104,8 @@ class MemoryLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
             if (recorded[0].originator_version if recorded else None) != version:
                 raise IntegrityError("an aggregate changed since the batch read it")
 
-    def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
-        return {e for e in event_ids if e in self.inbox}
+    def seen_event_ids(self, event_ids: Sequence[str]) -> dict[str, FirstSeen]:
+        return {e: FirstSeen(self.inbox[e].body, self.inbox[e].source) for e in event_ids if e in self.inbox}
 
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
         return [p for p, _ in self.parked.values() if p.waiting_for in keys]

@@ -21,6 +21,20 @@ def is_funds_key(key: str) -> bool:
     return key.startswith(FUNDS)
 
 
+def arrival_key(event: object) -> str | None:
+    """What an event's arrival can release: the key that events waiting for it are parked under."""
+    kind = getattr(event, "type", None)
+    if kind == "program.configured":
+        return f"program:{event.program_id}"  # type: ignore[attr-defined]
+    if kind == "partner.joined":
+        return f"partner:{event.partner_id}"  # type: ignore[attr-defined]
+    if kind == "sale.completed":
+        return f"sale:{event.sale_id}"  # type: ignore[attr-defined]
+    if kind == "charge.declined" and event.sale_id:  # type: ignore[attr-defined]
+        return f"declined:{event.sale_id}"  # type: ignore[attr-defined]
+    return None
+
+
 @dataclass(frozen=True)
 class ParkedEvent:
     """An input event kept durably until `waiting_for` (e.g. `sale:S-1`) is recorded."""

@@ -27,6 +27,15 @@ class InboxRecord:
     type: str
     outcome: str
     source: Source | None
+    body: bytes | None = None  # digest of the event's canonical body (ledger.idempotency)
+
+
+@dataclass(frozen=True)
+class FirstSeen:
+    """What the ledger kept of the first event recorded under an id, to tell a repeat from a reuse."""
+
+    body: bytes | None  # None for events recorded before bodies were kept: taken as a repeat
+    source: Source | None
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,13 @@ class LedgerRecorder(ABC):
 
     keys_to_recheck: Sequence[str] = ()
 
+    def reachable(self) -> bool:
+        """Whether the store answers now (a failure then is not the message's fault)."""
+        return True
+
     @abstractmethod
-    def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
-        """The given event ids that were already decided or parked."""
+    def seen_event_ids(self, event_ids: Sequence[str]) -> dict[str, FirstSeen]:
+        """The given event ids that were already decided or parked, with their first body and source."""
 
     @abstractmethod
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:

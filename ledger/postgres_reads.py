@@ -14,7 +14,7 @@ from psycopg.sql import SQL, Composable, Identifier
 
 from ledger.maturation import Maturity
 from ledger.parking import ParkedEvent
-from ledger.persistence import ParkingSummary
+from ledger.persistence import FirstSeen, ParkingSummary
 from ledger.postgres_outbox import row_source
 from ledger.watermark import PartitionKey, PartitionMark
 from schemas.reasons import Reason
@@ -37,11 +37,20 @@ class PostgresReads:
             curs.execute(self.sql(statement), params)
             return curs.fetchall()
 
-    def seen_event_ids(self, event_ids: Sequence[str]) -> set[str]:
+    def reachable(self) -> bool:
+        """One round trip; False if the database does not answer."""
+        try:
+            self._fetch("SELECT 1")
+        except Exception:  # noqa: BLE001 - any failure to answer means "not now"
+            return False
+        return True
+
+    def seen_event_ids(self, event_ids: Sequence[str]) -> dict[str, FirstSeen]:
         if not event_ids:
-            return set()
-        return {r["event_id"] for r in self._fetch("SELECT event_id FROM {}.inbox WHERE event_id = ANY(%b)",
-                                                    (list(event_ids),))}
+            return {}
+        rows = self._fetch("SELECT event_id, body_sha256, source_topic, source_partition, source_offset "
+                           "FROM {}.inbox WHERE event_id = ANY(%b)", (list(event_ids),))
+        return {r["event_id"]: FirstSeen(r["body_sha256"], row_source(r)) for r in rows}
 
     def parked_waiting_for(self, keys: Sequence[str]) -> list[ParkedEvent]:
         rows = self._fetch("SELECT * FROM {}.parked WHERE waiting_for = ANY(%b)", (list(keys),))

@@ -196,11 +196,12 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
 
     def _record_inbox(self, curs: Cursor[DictRow], inbox: list[InboxRecord], updates: dict[str, str]) -> None:
         if inbox:
-            columns = list(zip(*[(r.event_id, r.type, r.outcome, *source_columns(r.source)[:3])
+            columns = list(zip(*[(r.event_id, r.type, r.outcome, *source_columns(r.source)[:3], r.body)
                                  for r in inbox], strict=True))
             curs.execute(self.sql(
-                "INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, source_offset) "
-                "SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::int[], %b::bigint[])"),
+                "INSERT INTO {}.inbox (event_id, type, outcome, source_topic, source_partition, source_offset, "
+                "body_sha256) SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::int[], "
+                "%b::bigint[], %b::bytea[])"),
                 [list(c) for c in columns])
         if updates:
             ids, outcomes = zip(*sorted(updates.items()), strict=True)

@@ -12,6 +12,8 @@ def ledger_ddl(schema: str, events_table: str) -> list[str]:
             outcome text NOT NULL CHECK (outcome IN ('applied', 'rejected', 'parked')),
             source_topic text, source_partition int, source_offset bigint,
             recorded_at timestamptz NOT NULL DEFAULT now())""",
+        # Added with the check of reused event ids: older rows keep NULL and count as repeats.
+        f'ALTER TABLE "{schema}".inbox ADD COLUMN IF NOT EXISTS body_sha256 bytea',
         f"""CREATE TABLE IF NOT EXISTS "{schema}".dead_letters (
             id bigserial PRIMARY KEY,
             event_id text,

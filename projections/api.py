@@ -9,13 +9,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CollectorRegistry
 from psycopg_pool import ConnectionPool
 
 from projections import queries
 from projections.access import Principal, principal_for
 from projections.models import PartnerBalance
-from projections.status import ledger_status
+from projections.operations import add_operations_routes
+from schemas.bounds import EARLIEST, LATEST
 
+MAX_OFFSET = 2**31 - 1  # far past any statement; PostgreSQL's OFFSET is a bigint
 bearer = HTTPBearer(auto_error=False, description="A key made with `ledger keys create`")
 
 
@@ -58,14 +61,26 @@ PARTNER_VIEWS = {
 }
 
 
+def _in_range(when: datetime) -> datetime:
+    # Outside the ledger's range nothing is recorded; PostgreSQL would refuse some such times.
+    if not EARLIEST.year <= when.year < LATEST.year:
+        raise HTTPException(422, f"times must be from {EARLIEST:%Y-%m-%d} up to {LATEST:%Y-%m-%d}")
+    return when
+
+
 def _view_route(view: str, column: str) -> Callable[..., list[dict[str, Any]]]:
     def read(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
         return queries.for_partner(conn, view, column, partner_id)
     return read
 
 
-def create_api(database_url: str) -> FastAPI:
-    """The API app; its connection pool opens on startup, not on import."""
+def create_api(database_url: str, readiness: Callable[[], dict[str, Any]] | None = None,
+               registry: CollectorRegistry | None = None) -> FastAPI:
+    """The API app; its connection pool opens on startup, not on import.
+
+    `readiness` reports the worker's own state when the API runs inside `ledger run`; `registry`
+    holds its metrics. Alone (`ledger api`), readiness and metrics come from the database only.
+    """
     pool = ConnectionPool(database_url, min_size=1, max_size=4, open=False, kwargs={"autocommit": True})
 
     @asynccontextmanager
@@ -80,15 +95,11 @@ def create_api(database_url: str) -> FastAPI:
                   description="Read-only views of the commission ledger's projections.")
     api.state.pool = pool
     _routes(api)
+    add_operations_routes(api, readiness, registry)
     return api
 
 
 def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
-    @api.get("/health")
-    def health(conn: Conn) -> dict[str, Any]:
-        """Liveness plus the ledger head, projection lag and dead-letter count (no key needed)."""
-        return {"status": "ok"} | ledger_status(conn).as_dict()
-
     @api.get("/partners/{partner_id}/balance", response_model=PartnerBalance)
     def balance(partner_id: PartnerId, conn: Conn) -> PartnerBalance:
         """The partner's pending, available and paid money per currency."""
@@ -101,11 +112,11 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
     def statement(partner_id: PartnerId, conn: Conn, start: Annotated[datetime, Query(alias="from")],
                   end: Annotated[datetime | None, Query(alias="to")] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
         """The partner's ledger lines in [from, to), oldest first, paginated."""
         until = end or datetime.now(UTC)
         # Times without an offset are read as UTC, as the CLI does.
-        start, until = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (start, until))
+        start, until = (_in_range(t if t.tzinfo else t.replace(tzinfo=UTC)) for t in (start, until))
         lines = queries.statement(conn, partner_id, start, until, limit, offset)
         return {"partner_id": partner_id, "lines": lines, "limit": limit, "offset": offset}
 

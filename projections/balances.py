@@ -14,8 +14,12 @@ from projections.base import Projection
 from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
+# A bonus clawed back is taken off what was earned, not counted as reversed: whether a bonus is
+# awarded and clawed back, or never awarded, depends on the order its sales and refunds arrive
+# in, and the report must not. Commission reversals are order-free (a refund waits for its sale).
 EARNED = (Partner.CommissionAccrued, Partner.MilestoneBonusAwarded)
-REVERSED = (Partner.CommissionReversed, Partner.MilestoneBonusClawedBack)
+UNEARNED = (Partner.MilestoneBonusClawedBack,)
+REVERSED = (Partner.CommissionReversed,)
 COLUMNS = ("pending", "available", "paid", "lifetime_earned", "lifetime_reversed")
 
 
@@ -62,6 +66,8 @@ def balance_deltas(events: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
                 row[COLUMNS.index(bucket)] += amount
         if isinstance(event, EARNED):
             row[3] += event.amount
+        elif isinstance(event, UNEARNED):
+            row[3] -= event.amount
         elif isinstance(event, REVERSED):
             row[4] += event.amount
     return dict(deltas)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.bounds import EventTime, Id
 
 
 class InputEventBase(BaseModel):
@@ -10,6 +12,6 @@ class InputEventBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    event_id: str = Field(min_length=1, max_length=200, description="Unique per event; the idempotency key")
-    occurred_at: AwareDatetime = Field(description="Event time, RFC 3339 with offset")
+    event_id: Id = Field(description="Unique per event; the idempotency key")
+    occurred_at: EventTime
     schema_version: int = Field(default=1, ge=1, le=1)

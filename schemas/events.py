@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import InputEventBase
+from schemas.bounds import Email, Id, Text
 from schemas.money import Money
 from schemas.program import ProgramConfigured
-
-Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Customer(BaseModel):
@@ -19,9 +18,9 @@ class Customer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     contact_id: Id
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
+    first_name: Text = ""
+    last_name: Text = ""
+    email: Email = ""
 
 
 class PartnerJoined(InputEventBase):
@@ -31,8 +30,8 @@ class PartnerJoined(InputEventBase):
     partner_id: Id
     program_id: Id
     recruited_by: Id | None = None
-    name: str = ""
-    email: str = ""
+    name: Text = ""
+    email: Email = ""
 
 
 class PartnerProgramChanged(InputEventBase):
@@ -80,7 +79,7 @@ class ChargeDeclined(InputEventBase):
     product_id: Id
     amount: Money
     customer: Customer
-    reason: str = ""
+    reason: Text = ""
 
 
 class PayoutSent(InputEventBase):

@@ -7,7 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
+from schemas.bounds import MAX_AMOUNT
+from schemas.currencies import Currency
+
+MAX_RATE_LENGTH = 20
 
 
 class Money(BaseModel):
@@ -15,7 +18,7 @@ class Money(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    amount: StrictInt = Field(ge=0, description="Integer minor units, e.g. 1999 = 19.99 USD")
+    amount: StrictInt = Field(ge=0, le=MAX_AMOUNT, description="Integer minor units, e.g. 1999 = 19.99 USD")
     currency: Currency
 
 
@@ -23,6 +26,8 @@ def _parse_rate(value: object) -> Decimal:
     # Floats are refused on purpose: 0.1 cannot be represented exactly.
     if not isinstance(value, str):
         raise ValueError("rate must be a decimal string such as \"0.20\", not a number")
+    if len(value) > MAX_RATE_LENGTH:
+        raise ValueError(f"rate must be at most {MAX_RATE_LENGTH} characters")
     try:
         rate = Decimal(value)
     except InvalidOperation as exc:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from schemas.bounds import (
+    CONTROL_CHARACTERS_MESSAGE,
+    MAX_ID_LENGTH,
+    MAX_JSON_DEPTH,
+    MAX_MESSAGE_BYTES,
+)
 from schemas.events import InputEvent
 from schemas.reasons import Reason
 from schemas.topics import TOPIC_BY_TYPE
 
 _ADAPTER: TypeAdapter[InputEvent] = TypeAdapter(InputEvent)
-_NUL, _ESCAPED_NUL = "\x00", b"\\u0000"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MAX_DETAIL = 1000
 
 
 @dataclass(frozen=True)
@@ -26,60 +34,66 @@ class Invalid:
 
 
 def parse_event(raw: bytes) -> InputEvent | Invalid:
-    """Validate one message value against the input contract."""
+    """Validate one message value against the input contract; never raises."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return _invalid(Reason.MESSAGE_TOO_LARGE, f"message is {len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}")
     try:
         # pydantic-core parses and validates in one pass, about twice as fast as json.loads
         # then validate_python; a message it refuses is parsed again below to say why.
-        event = _ADAPTER.validate_json(raw)
+        return _ADAPTER.validate_json(raw)
     except ValueError:
         return _diagnose(raw)
-    # PostgreSQL's text and jsonb cannot hold U+0000: such an event would fail every write of it,
-    # and of its dead letter. The byte search is cheap and almost never matches.
-    if _ESCAPED_NUL in raw and (where := _nul_at(json.loads(raw))):
-        return _invalid(Reason.SCHEMA_VIOLATION, f"{where}: text may not contain the character U+0000",
-                        event.event_id)
-    return event
 
 
 def _diagnose(raw: bytes) -> InputEvent | Invalid:
     try:
         data = json.loads(raw)
+    except RecursionError:
+        return _invalid(Reason.NESTED_TOO_DEEP, f"message nests deeper than {MAX_JSON_DEPTH} levels")
     except (ValueError, UnicodeDecodeError) as exc:
         return _invalid(Reason.MALFORMED_JSON, f"message is not valid JSON: {exc}")
     if not isinstance(data, dict):
         return _invalid(Reason.MALFORMED_JSON, "message must be one JSON object")
-    event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else None
-    if data.get("type") not in TOPIC_BY_TYPE:
+    event_id = data.get("event_id") if _is_plain_id(data.get("event_id")) else None
+    if _depth(data) > MAX_JSON_DEPTH:
+        return _invalid(Reason.NESTED_TOO_DEEP, f"message nests deeper than {MAX_JSON_DEPTH} levels", event_id)
+    if not isinstance(data.get("type"), str) or data["type"] not in TOPIC_BY_TYPE:
         known = ", ".join(sorted(TOPIC_BY_TYPE))
-        return _invalid(Reason.UNKNOWN_TYPE, f"unknown type {data.get('type')!r}; expected one of {known}", event_id)
+        return _invalid(Reason.UNKNOWN_TYPE, f"unknown type {str(data.get('type'))[:50]!r}; expected one of {known}", event_id)
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
         return _invalid(_reason_of(exc), _describe(exc), event_id)
 
 
+def _is_plain_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and not _CONTROL.search(value)
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _invalid(reason: Reason, detail: str, event_id: str | None = None) -> Invalid:
-    # The reason is stored as text beside the raw bytes: it must not carry a U+0000 of the input.
-    return Invalid(reason, detail.replace(_NUL, "\\u0000"),
-                   None if event_id is None or _NUL in event_id else event_id)
-
-
-def _nul_at(value: Any, path: str = "") -> str | None:
-    """Where the first string (or key) holding U+0000 is, as a dotted path; None if there is none."""
-    if isinstance(value, str):
-        return (path or "event") if _NUL in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        where = f"{path}.{key}" if path else str(key)
-        found = where if _NUL in where else _nul_at(item, where)
-        if found:
-            return found.replace(_NUL, "\\u0000")
-    return None
+    # The detail is stored as text, logged and printed: no input control character (a NUL
+    # PostgreSQL refuses, a terminal escape) travels in it.
+    shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", detail)
+    return Invalid(reason, shown[:_MAX_DETAIL], event_id)
 
 
 def _reason_of(exc: ValidationError) -> Reason:
     for error in exc.errors():
-        if "amount" in error["loc"] and error["type"] in ("greater_than_equal", "int_type", "value_error"):
+        if "amount" in error["loc"] and error["type"] in (
+                "greater_than_equal", "less_than_equal", "int_type", "value_error"):
+            return Reason.INVALID_MONEY
+        if error["loc"][-1:] == ("currency",):
             return Reason.INVALID_MONEY
     return Reason.SCHEMA_VIOLATION
 
@@ -88,8 +102,16 @@ def _describe(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors()[:5]:
         where = ".".join(str(p) for p in error["loc"][1:]) or "event"
-        parts.append(f"{where}: {error['msg']}")
+        parts.append(f"{where}: {_message(error)}")
     return "; ".join(parts)
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return CONTROL_CHARACTERS_MESSAGE
+    if error["type"] == "literal_error" and error["loc"][-1:] == ("currency",):
+        return f"{str(error['input'])[:10]!r} is not an ISO 4217 currency code"
+    return str(error["msg"])
 
 
 def event_schema() -> dict[str, Any]:

@@ -7,9 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from schemas.base import InputEventBase
+from schemas.bounds import MAX_AMOUNT, Id, Text
 from schemas.money import Money, Rate
 
 MAX_LEVELS = 5
+MAX_PRODUCTS = 1000
+MAX_MILESTONES = 50
 ReferralInfo = Literal[
     "none", "first_name_last_initial", "full_name", "full_name_email", "contact_id"
 ]
@@ -44,7 +47,7 @@ class ProductRule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    product_id: str = Field(min_length=1)
+    product_id: Id
     tiers: list[Tier] | None = None
 
     @model_validator(mode="after")
@@ -59,9 +62,9 @@ class Milestone(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: Id
     metric: Literal["sales_count", "revenue"]
-    threshold: StrictInt = Field(ge=1)
+    threshold: StrictInt = Field(ge=1, le=MAX_AMOUNT)
     period: Literal["lifetime", "month", "quarter"] = "lifetime"
     bonus: Money
     clawback: bool = False
@@ -72,21 +75,21 @@ class Recurring(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_payments: StrictInt | None = Field(default=None, ge=1)
-    max_months: StrictInt | None = Field(default=None, ge=1)
+    max_payments: StrictInt | None = Field(default=None, ge=1, le=1_000_000)
+    max_months: StrictInt | None = Field(default=None, ge=1, le=1200)
 
 
 class ProgramConfigured(InputEventBase):
     """A program's terms; a later one for the same program is a new version from its time."""
 
     type: Literal["program.configured"]
-    program_id: str = Field(min_length=1)
-    name: str
+    program_id: Id
+    name: Text
     tiers: list[Tier] = Field(min_length=1, max_length=MAX_LEVELS)
-    products: list[str | ProductRule] | None = None
+    products: list[Id | ProductRule] | None = Field(default=None, max_length=MAX_PRODUCTS)
     hold_days: StrictInt = Field(default=0, ge=0, le=3650)
     min_payout: Money | None = None
-    milestones: list[Milestone] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list, max_length=MAX_MILESTONES)
     referral_info: ReferralInfo = "none"
     show_declines: bool = False
     show_purchase_history: bool = False

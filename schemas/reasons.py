@@ -9,6 +9,8 @@ class Reason(StrEnum):
     """Why a message went to the dead-letter queue."""
 
     MALFORMED_JSON = "malformed_json"
+    MESSAGE_TOO_LARGE = "message_too_large"
+    NESTED_TOO_DEEP = "nested_too_deep"
     UNKNOWN_TYPE = "unknown_type"
     SCHEMA_VIOLATION = "schema_violation"
     INVALID_MONEY = "invalid_money"
@@ -27,4 +29,5 @@ class Reason(StrEnum):
     OVER_PAYOUT = "over_payout"
     BELOW_MIN_PAYOUT = "below_min_payout"
     DUPLICATE_ID = "duplicate_id"
+    EVENT_ID_REUSED = "event_id_reused"
     PROCESSING_ERROR = "processing_error"

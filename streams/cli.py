@@ -15,7 +15,8 @@ from projections.status import ledger_status
 from schemas.parsing import event_schema
 from streams.admin import analyst_role, bench, keys, rebuild
 from streams.cli_support import console, database, err, friendly_errors
-from streams.display import balances_table
+from streams.display import balances_table, safe
+from streams.home_lock import HomeLock
 from streams.logs import configure_logging
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.services import Services, services
@@ -39,16 +40,19 @@ def main(log_level: str, json_logs: bool) -> None:
 @click.option("--api-host", default="127.0.0.1", show_default=True, help="Interface the API listens on.")
 @click.option("--no-api", is_flag=True, help="Do not serve the HTTP API.")
 @click.option("--no-projections", is_flag=True,
-              help="Do not follow the log with projections (another `ledger run` of the group does).")
-def run(api_port: int, api_host: str, no_api: bool, no_projections: bool) -> None:
+              help="Do not follow the log with projections (another `ledger run` does).")
+@click.option("--metrics-port", type=int, default=None, help="Also serve the worker's Prometheus metrics here.")
+def run(api_port: int, api_host: str, no_api: bool, no_projections: bool, metrics_port: int | None) -> None:
     """Start what is missing, then the worker, projections and API, until Ctrl-C."""
     from streams.allocator import tune_allocator
     from streams.runtime import RunOptions
     from streams.runtime import run as run_ledger
 
     tune_allocator()  # before any thread starts: each would otherwise get malloc arenas of its own
-    options = RunOptions(api_port=None if no_api else api_port, api_host=api_host, projections=not no_projections)
-    with friendly_errors(), services(Settings(), broker="start") as found:
+    options = RunOptions(api_port=None if no_api else api_port, api_host=api_host, projections=not no_projections,
+                         metrics_port=metrics_port)
+    settings = Settings()
+    with friendly_errors(), HomeLock(settings.home), services(settings, broker="start") as found:
         asyncio.run(run_ledger(found, options, console.print))
 
 
@@ -80,7 +84,7 @@ def produce(file: Any, topic: str | None) -> None:
                 found.bootstrap, found.settings, file, topic,
                 on_sent=lambda n: status.update(f"publishing… {n} sent") if n % 500 == 0 else None))
     for number, reason in report.skipped:
-        err.print(f"[yellow]skipped line {number}:[/yellow] {reason}")
+        err.print(f"[yellow]skipped line {number}:[/yellow] {safe(reason)}")
     console.print(f"published {report.sent} events: " + ", ".join(f"{t}={n}" for t, n in sorted(report.by_topic.items())))
     if report.skipped:
         sys.exit(1)
@@ -96,7 +100,7 @@ def balance(partner: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(balance_document(partner, rows)))
     elif not rows:
-        err.print(f"no balance for partner {partner!r} (yet). `ledger status` shows whether the ledger is caught up.")
+        err.print(f"no balance for partner {safe(repr(partner))} (yet). `ledger status` shows whether the ledger is caught up.")
         sys.exit(1)
     else:
         console.print(balances_table(rows, title=f"Balances of {partner}"))
@@ -126,7 +130,8 @@ def demo() -> None:
     """Start everything on the embedded defaults, publish the bundled demo, print balances, stop."""
     from streams.demo_run import run_demo
 
-    with friendly_errors(), services(Settings(), broker="start") as found:
+    settings = Settings()
+    with friendly_errors(), HomeLock(settings.home), services(settings, broker="start") as found:
         asyncio.run(run_demo(found, console))
 
 

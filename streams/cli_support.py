@@ -11,7 +11,9 @@ import psycopg
 from rich.console import Console
 
 from streams.embedded import EmbeddedServiceError
+from streams.home_lock import HomeBusyError
 from streams.kafka import BrokerUnavailableError
+from streams.ports import PortBusyError
 from streams.services import ServiceNotFoundError, services
 from streams.settings import Settings
 
@@ -24,7 +26,7 @@ def friendly_errors() -> Iterator[None]:
     """Turn infrastructure failures into one line that says what to do next."""
     try:
         yield
-    except (ServiceNotFoundError, BrokerUnavailableError, EmbeddedServiceError) as exc:
+    except (ServiceNotFoundError, BrokerUnavailableError, EmbeddedServiceError, HomeBusyError, PortBusyError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
     except psycopg.OperationalError as exc:

@@ -13,7 +13,7 @@ from rich.console import Console
 from ledger.database import LEDGER_SCHEMA
 from projections.queries import all_balances
 from projections.status import decided_count, ledger_status
-from streams.display import balances_table
+from streams.display import balances_table, safe
 from streams.producer import produce_lines
 from streams.runtime import RunOptions, running_ledger
 from streams.services import Services
@@ -54,5 +54,5 @@ def _print_result(database_url: str, console: Console) -> None:
         letters = conn.execute(f"SELECT reason, detail FROM {LEDGER_SCHEMA}.dead_letters ORDER BY id").fetchall()
     console.print(balances_table(rows, title="Demo balances (Rex earns 20%, Susie 5% of Rex's sales)"))
     for reason, detail in letters:
-        console.print(f"[yellow]dead letter[/yellow] {reason}: {detail}")
+        console.print(f"[yellow]dead letter[/yellow] {reason}: {safe(detail)}")
     console.print(f"ledger head {status.head}, projection lag {status.max_lag}, dead letters {status.dead_letters}")

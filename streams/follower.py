@@ -6,7 +6,10 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from multiprocessing.synchronize import Event as ProcessEvent
+
+import structlog
 
 from ledger.application import LedgerApp
 from ledger.database import ledger_env
@@ -16,6 +19,8 @@ from streams.allocator import tune_allocator
 from streams.logs import configure_logging, current_logging
 
 STOP_TIMEOUT_S = 15.0
+MAX_RESTART_DELAY_S = 30.0
+log = structlog.get_logger("ledger.projections")
 
 
 class ProjectionProcess:
@@ -25,12 +30,26 @@ class ProjectionProcess:
         # spawn, not fork: the parent holds threads, an event loop and open connections.
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
+        self._started = time.monotonic()
         self._process = context.Process(target=follow_ledger, name="ledger-projections", daemon=True,
                                         args=(database_url, self._stop, os.getpid(), current_logging()))
 
     def start(self) -> None:
         """Start the process."""
         self._process.start()
+        self._started = time.monotonic()
+
+    def alive(self) -> bool:
+        """Whether the process runs."""
+        return self._process.is_alive()
+
+    def uptime(self) -> float:
+        """Seconds since it started."""
+        return time.monotonic() - self._started
+
+    def exitcode(self) -> int | None:
+        """How it ended, if it did."""
+        return self._process.exitcode
 
     def stop(self) -> None:
         """Let the current batch finish, then end the process."""
@@ -41,9 +60,51 @@ class ProjectionProcess:
             self._process.join(STOP_TIMEOUT_S)
 
 
+class ProjectionSupervisor:
+    """Keeps a projection process running: one that dies is restarted, after a wait that grows."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.restarts = 0
+        self._current = ProjectionProcess(database_url)
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="projections-supervisor", daemon=True)
+
+    def start(self) -> None:
+        """Start the process and watch it."""
+        self._current.start()
+        self._watcher.start()
+
+    def alive(self) -> bool:
+        """Whether the projection process runs now."""
+        return self._current.alive()
+
+    def stop(self) -> None:
+        """Stop watching, then stop the process."""
+        self._stopping.set()
+        self._watcher.join(timeout=5)
+        self._current.stop()
+
+    def _watch(self) -> None:
+        delay = 1.0
+        while not self._stopping.wait(1.0):
+            if self._current.alive():
+                delay = max(1.0, delay / 2) if self._current.uptime() > 60 else delay
+                continue
+            log.error("projections_died_restarting", exitcode=self._current.exitcode(), restart_in_s=delay)
+            if self._stopping.wait(delay):
+                return
+            self.restarts += 1
+            self._current = ProjectionProcess(self.database_url)
+            self._current.start()
+            delay = min(delay * 2, MAX_RESTART_DELAY_S)
+
+
 def follow_ledger(database_url: str, stop: ProcessEvent, parent_pid: int, logging_args: tuple[str, bool]) -> None:
     """The child process: apply the ledger log to every projection until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us in order
+    # Ctrl-C and a SIGTERM to the process group reach the parent too, which stops us in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     configure_logging(*logging_args)
     tune_allocator()
     stopping = threading.Event()

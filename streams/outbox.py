@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 import structlog
+from aiokafka.errors import MessageSizeTooLargeError
 
 from ledger.application import LedgerApp
 from ledger.notifications import Notification
@@ -15,8 +17,12 @@ from ledger.persistence import StoredDeadLetter
 
 T = TypeVar("T")
 Message = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
-Send = Callable[[bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[None]]
+Send = Callable[[bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[Awaitable[Any]]]
 log = structlog.get_logger("ledger.outbox")
+# Below the producer's and Kafka's default limits (1 MiB a request); a larger original goes to
+# the DLQ without its bytes, which stay in ledger.dead_letters.
+MAX_DEAD_LETTER_VALUE = 900 * 1024
+MAX_HEADER_TEXT = 2000
 
 
 class OutboxRelay(Generic[T]):
@@ -24,9 +30,9 @@ class OutboxRelay(Generic[T]):
 
     def __init__(self, name: str, fetch: Callable[[int], Sequence[tuple[int, T]]],
                  mark: Callable[[list[int]], None], to_message: Callable[[T], Message], send: Send,
-                 batch: int = 500) -> None:
+                 shrink: Callable[[T], Message] | None = None, batch: int = 500) -> None:
         self.name, self.fetch, self.mark, self.to_message, self.send = name, fetch, mark, to_message, send
-        self.batch = batch
+        self.shrink, self.batch = shrink, batch
         self._lock = asyncio.Lock()
 
     async def publish_pending(self) -> int:
@@ -34,19 +40,38 @@ class OutboxRelay(Generic[T]):
         sent = 0
         async with self._lock:
             while rows := await asyncio.to_thread(self.fetch, self.batch):
-                for _, row in rows:
-                    await self.send(*self.to_message(row))
+                deliveries = [(row, await self._enqueue(row)) for _, row in rows]
+                for row, delivery in deliveries:
+                    await self._delivered(row, delivery)
                 await asyncio.to_thread(self.mark, [row_id for row_id, _ in rows])
                 sent += len(rows)
                 log.info("outbox_published", outbox=self.name, count=len(rows))
         return sent
+
+    async def _enqueue(self, row: T) -> Awaitable[Any]:
+        try:
+            return await self.send(*self.to_message(row))
+        except MessageSizeTooLargeError:
+            if self.shrink is None:
+                raise
+            return await self.send(*self.shrink(row))
+
+    async def _delivered(self, row: T, delivery: Awaitable[Any]) -> None:
+        try:
+            await delivery
+        except MessageSizeTooLargeError:  # the broker's limit is lower than ours
+            if self.shrink is None:
+                raise
+            log.warning("outbox_message_too_large", outbox=self.name)
+            await (await self.send(*self.shrink(row)))
 
 
 def dead_letter_relay(ledger: LedgerApp, send: Send) -> OutboxRelay[StoredDeadLetter]:
     """Dead letters to the DLQ: the original bytes as value, the reason and source as headers."""
     recorder = ledger.ledger_recorder
     return OutboxRelay("dead_letters", lambda n: [(d.id, d) for d in recorder.unpublished_dead_letters(n)],
-                       recorder.mark_published, lambda d: (None, d.letter.raw, dead_letter_headers(d)), send)
+                       recorder.mark_published, dead_letter_message, send,
+                       shrink=lambda d: dead_letter_message(d, limit=0))
 
 
 def notification_relay(ledger: LedgerApp, send: Send) -> OutboxRelay[Notification]:
@@ -57,13 +82,24 @@ def notification_relay(ledger: LedgerApp, send: Send) -> OutboxRelay[Notificatio
                                   [("ledger.notification_id", n.key.encode())]), send)
 
 
+def dead_letter_message(stored: StoredDeadLetter, limit: int = MAX_DEAD_LETTER_VALUE) -> Message:
+    """The original bytes as value, or none if they are over `limit` (their size and sha256 say which)."""
+    raw = stored.letter.raw
+    headers = dead_letter_headers(stored)
+    if len(raw) <= limit:
+        return None, raw, headers
+    return None, b"", [*headers, ("ledger.payload_omitted", b"true")]
+
+
 def dead_letter_headers(stored: StoredDeadLetter) -> list[tuple[str, bytes]]:
     """Kafka headers describing why and from where; the value stays the original bytes."""
     letter = stored.letter
     headers = [
         ("ledger.reason", letter.reason.value.encode()),
-        ("ledger.detail", letter.detail.encode()),
+        ("ledger.detail", letter.detail[:MAX_HEADER_TEXT].encode()),
         ("ledger.dead_letter_id", str(stored.id).encode()),
+        ("ledger.payload_size", str(len(letter.raw)).encode()),
+        ("ledger.payload_sha256", hashlib.sha256(letter.raw).hexdigest().encode()),
     ]
     if letter.event_id:
         headers.append(("ledger.event_id", letter.event_id.encode()))

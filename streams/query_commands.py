@@ -13,7 +13,7 @@ from rich.table import Table
 
 from projections import queries
 from streams.cli_support import console, database, friendly_errors
-from streams.display import format_money
+from streams.display import format_money, safe
 
 MONEY = {"amount", "revenue", "commission", "recruit_revenue", "commission_earned", "commission_reversed",
          "commission_net", "bonus_amount", "pending", "available", "paid"}
@@ -33,7 +33,7 @@ def show(rows: list[dict[str, Any]], title: str, json_out: bool) -> None:
         table.add_column(column, justify="right" if column in MONEY else "left")
     for row in rows:
         currency = row.get("currency") or row.get("bonus_currency") or "USD"
-        table.add_row(*(format_money(v, currency) if k in MONEY and isinstance(v, int) else ("" if v is None else str(v))
+        table.add_row(*(format_money(v, currency) if k in MONEY and isinstance(v, int) else ("" if v is None else safe(v))
                         for k, v in row.items()))
     console.print(table)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ import uvicorn
 from ledger.application import LedgerApp
 from ledger.database import ledger_env
 from projections.api import create_api
-from streams.follower import ProjectionProcess
+from streams.follower import ProjectionSupervisor
 from streams.kafka import cluster_id, ensure_topics
+from streams.metrics import WorkerMetrics
+from streams.ports import bind
 from streams.services import Services
-from streams.worker import create_worker_app
+from streams.worker import Worker
 
 log = structlog.get_logger("ledger.run")
 
@@ -30,6 +33,7 @@ class RunOptions:
     api_port: int | None = 8080
     api_host: str = "127.0.0.1"
     projections: bool = True
+    metrics_port: int | None = None
 
 
 class BackgroundWork:
@@ -38,18 +42,20 @@ class BackgroundWork:
     def __init__(self) -> None:
         self.threads: list[threading.Thread] = []
         self.api_server: uvicorn.Server | None = None
-        self.projections: ProjectionProcess | None = None
+        self.projections: ProjectionSupervisor | None = None
 
     def start_projections(self, database_url: str) -> None:
-        """Follow the ledger log with every projection."""
-        self.projections = ProjectionProcess(database_url)
+        """Follow the ledger log with every projection, restarted if it fails."""
+        self.projections = ProjectionSupervisor(database_url)
         self.projections.start()
 
-    def start_api(self, database_url: str, host: str, port: int) -> None:
-        """Serve the read-only API."""
-        config = uvicorn.Config(create_api(database_url), host=host, port=port, log_level="warning")
-        self.api_server = uvicorn.Server(config)
-        self._spawn("api", self.api_server.run)
+    def start_api(self, database_url: str, host: str, port: int, worker: Worker) -> None:
+        """Serve the read-only API on a socket bound now, so a busy port is an error here."""
+        sock = bind(host, port, "--api-port")
+        app = create_api(database_url, readiness=lambda: worker_readiness(worker, self.projections),
+                         registry=worker.metrics.registry)
+        self.api_server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        self._spawn("api", lambda: self.api_server.run(sockets=[sock]) if self.api_server else None)
 
     def shutdown(self) -> None:
         """Stop the projection process and every thread, and wait for them."""
@@ -66,28 +72,58 @@ class BackgroundWork:
         self.threads.append(thread)
 
 
+def worker_readiness(worker: Worker, projections: ProjectionSupervisor | None) -> dict[str, object]:
+    """Whether the worker's loop and the projection process are alive, for `/ready`."""
+    loop_age = time.monotonic() - worker.alive_at if worker.alive_at else None
+    standby = not worker.lock.holding
+    return {"worker_role": "standby" if standby else "writer",
+            "worker_alive": standby or (loop_age is not None and loop_age < 60),
+            "worker_loop_age_s": None if loop_age is None else round(loop_age, 1),
+            "input_backlog": worker.intake.backlog(),
+            "projections_alive": projections.alive() if projections is not None else None}
+
+
 @asynccontextmanager
-async def running_ledger(found: Services, options: RunOptions) -> AsyncIterator[LedgerApp]:
-    """The worker, the projection runner and (if asked) the API, started; stopped cleanly on exit."""
+async def running_ledger(found: Services, options: RunOptions,
+                         stopped: asyncio.Event | None = None) -> AsyncIterator[LedgerApp]:
+    """The worker, the projection runner and (if asked) the API, started; stopped cleanly on exit.
+
+    `stopped` is set if the worker ends by itself (it cannot start), so the caller stops too.
+    """
     settings, bootstrap = found.settings, found.bootstrap
     assert bootstrap is not None
     settings.home.mkdir(parents=True, exist_ok=True)
     await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic, settings.notifications_topic],
                         settings.partitions, settings.replication)
     ledger = LedgerApp(env=ledger_env(found.database_url))
-    worker = create_worker_app(settings, bootstrap, ledger, await cluster_id(bootstrap))
+    worker = Worker(settings, bootstrap, ledger, await cluster_id(bootstrap), found.database_url, WorkerMetrics())
     background = BackgroundWork()
-    if options.projections:
-        background.start_projections(found.database_url)
-    if options.api_port:
-        background.start_api(found.database_url, options.api_host, options.api_port)
-    await worker.start()
+    stopping = asyncio.Event()
+    running = None
     try:
+        if options.metrics_port:
+            serve_metrics(worker.metrics, options.api_host, options.metrics_port)
+        if options.api_port:
+            background.start_api(found.database_url, options.api_host, options.api_port, worker)
+        if options.projections:
+            background.start_projections(found.database_url)
+        running = asyncio.create_task(worker.run(stopping), name="worker")
+        if stopped is not None:
+            running.add_done_callback(lambda _: stopped.set())
         yield ledger
     finally:
-        await worker.stop()
+        stopping.set()
+        if running is not None:
+            await running
         background.shutdown()
         ledger.close()
+
+
+def serve_metrics(metrics: WorkerMetrics, host: str, port: int) -> None:
+    """The worker's metrics on a port of their own, in Prometheus' text format."""
+    from prometheus_client import start_http_server
+    bind(host, port, "--metrics-port").close()
+    start_http_server(port, addr=host, registry=metrics.registry)
 
 
 async def run(found: Services, options: RunOptions, say: Callable[[str], None]) -> None:
@@ -95,7 +131,7 @@ async def run(found: Services, options: RunOptions, say: Callable[[str], None]) 
     stopping = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
-    async with running_ledger(found, options):
+    async with running_ledger(found, options, stopping):
         say(_where(found, options))
         await stopping.wait()
         say("stopping: finishing the current batch…")
@@ -111,6 +147,8 @@ def _where(found: Services, options: RunOptions) -> str:
         f"  broker      {broker} at {found.bootstrap}, topics prefixed '{found.settings.topic_prefix}'",
         f"  api         http://{options.api_host}:{options.api_port}/docs" if options.api_port else "  api         off",
     ]
+    if options.metrics_port:
+        lines.append(f"  metrics     http://{options.api_host}:{options.metrics_port}/metrics")
     return "\n".join(lines)
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
+
+from streams.writer_lock import writer_active
 
 Offsets = dict[tuple[str, int], int]
 
@@ -81,18 +82,9 @@ def wait_for(condition: Callable[[], bool], what: str, deadline_s: float, say: C
         time.sleep(every_s)
 
 
-def wait_for_members(bootstrap: str, group_id: str, members: int, say: Callable[[str], None]) -> None:
-    """Wait until the consumer group is stable with `members` members, so no rebalance lands mid-run."""
-    async def count() -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-        await admin.start()
-        try:
-            described = await admin.describe_consumer_groups([group_id])
-        finally:
-            await admin.close()
-        group = described[0].groups[0] if described and described[0].groups else None
-        return len(group[5]) if group and group[2] == "Stable" else 0
+def wait_for_writer(database_url: str, say: Callable[[str], None]) -> None:
+    """Wait until a worker holds the ledger's writer lock (the others wait as standbys)."""
     started = time.monotonic()
-    wait_for(lambda: asyncio.run(count()) >= members, f"{members} worker(s) to join the group", 300, say,
-             every_s=0.5)
-    say(f"{members} worker(s) joined the group in {time.monotonic() - started:.1f} s")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        wait_for(lambda: writer_active(conn), "a worker to take the writer lock", 300, say, every_s=0.2)
+    say(f"a writer started in {time.monotonic() - started:.1f} s")

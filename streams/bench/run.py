@@ -26,7 +26,7 @@ from streams.bench.catchup import (
     ledger_reached,
     projections_reached_head,
     wait_for,
-    wait_for_members,
+    wait_for_writer,
 )
 from streams.bench.figures import Figures, machine
 from streams.bench.oracle import ORACLE_MAX_EVENTS, expected_totals, ledger_totals
@@ -58,7 +58,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     group = [BenchWorker(settings, found.bootstrap, database_url, found.settings.session_timeout_s or 6, f"bench-{n}",
                          projections=n == 0) for n in range(workers)]
     try:
-        wait_for_members(found.bootstrap, settings.group_id, workers, say)
+        wait_for_writer(database_url, say)
         say(f"publishing {len(workload.lines):,} events…")
         _end_to_end(figures, group, found.bootstrap, settings, database_url, workload, say)
         figures.lag_p50_ms, figures.lag_p99_ms = _lag_at_rate(found.bootstrap, settings, database_url, rate, say)

@@ -23,6 +23,7 @@ from streams.embedded import free_port
 from streams.kafka import ensure_topics, plain_producer
 from streams.producer import produce_lines
 from streams.settings import Settings
+from streams.writer_lock import writer_active
 
 T = TypeVar("T")
 DEADLINE_S = 90.0
@@ -98,8 +99,10 @@ class Harness:
         if not projections:
             args.append("--no-projections")
         log = (self.workdir / f"worker-{len(self.workers)}.log").open("wb")
+        # A home each: one `ledger run` per LEDGER_HOME, as on separate machines.
+        home = self.settings.home / f"worker-{len(self.workers)}"
         process = subprocess.Popen([sys.executable, "-m", "streams.cli", "--log-level", "INFO", "run", *args],
-                                   env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                                   env=self.env | {"LEDGER_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT)
         self.workers.append(process)
         return process
 
@@ -164,6 +167,26 @@ class Harness:
             wait_for(lambda: self.check_workers() and decided_count(conn, ids) == len(ids),
                      f"{len(ids)} events to be decided")
             wait_for(lambda: self.check_workers() and _projections_caught_up(conn), "projections to catch up")
+
+    def wait_for_writer(self) -> None:
+        """Wait until one worker holds the writer lock."""
+        with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
+            wait_for(lambda: self.check_workers() and writer_active(conn), "a worker to take the writer lock")
+
+    def writer_process(self, candidates: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+        """The one of `candidates` that holds the writer lock, by what its log says."""
+        def holder() -> subprocess.Popen[bytes] | None:
+            for process in candidates:
+                log = self.workdir / f"worker-{self.workers.index(process)}.log"
+                if "writer_lock_acquired" in log.read_text(errors="replace"):
+                    return process
+            return None
+        return wait_for(holder, "a worker's log to say it took the writer lock")
+
+    def decided(self) -> int:
+        """How many input events the ledger has decided so far."""
+        with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
+            return decided_count(conn)
 
     def check_workers(self) -> bool:
         """Fail at once, with its log, if a worker died that the test did not stop."""

@@ -10,7 +10,6 @@ import psycopg
 import pytest
 
 from ledger.money import commission
-from streams.bench.catchup import wait_for_members
 from tests.builders import joined, program, refund, sale, two_tier_events
 from tests.integration.harness import Harness, balances, wait_for
 
@@ -82,12 +81,14 @@ def _inbox_count(conn: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row else 0
 
 
-def test_two_workers_in_one_group_split_the_stream_and_leave_the_balances_one_would(harness: Harness) -> None:
+def test_a_standby_takes_over_when_the_writer_is_killed_mid_stream(harness: Harness) -> None:
     events, expected = _stream(sales=1_500)
-    harness.start_worker()
-    harness.start_worker(projections=False)
-    wait_for_members(harness.bootstrap, harness.settings.group_id, 2, lambda _: None)
-    harness.publish(events)
+    first, second = harness.start_worker(), harness.start_worker()
+    harness.wait_for_writer()
+    harness.publish(events[:900])
+    writer = harness.writer_process([first, second])
+    wait_for(lambda: harness.decided() >= 200, "the writer to decide part of the stream")
+    harness.stop_worker(writer, hard=True)
+    harness.publish(events[900:])
     harness.wait_until_applied(events)
     assert _available(harness) == {p: v for p, v in expected.items() if v}
-    assert all("batch_applied" in log.read_text() for log in sorted(harness.workdir.glob("worker-*.log")))

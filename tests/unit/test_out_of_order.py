@@ -162,3 +162,30 @@ def test_a_payout_applies_once_sales_dated_before_it_fund_it_in_full(apply: Appl
     apply(sale("S-2", "rex", 10_000, day=8))
     apply(sale("S-3", "rex", 5_000, day=9))
     assert (balance("rex", "available"), balance("rex", "paid")) == (0, 5_000)
+
+
+def _flat_program() -> dict[str, object]:
+    return program(tiers=()) | {"tiers": [{"level": 1, "flat": {"amount": 700, "currency": "USD"}}]}
+
+
+def _refund_at(refund_id: str, amount: int, when: str) -> dict[str, object]:
+    return refund("S1", amount, event_id=refund_id, refund_id=refund_id) | {"occurred_at": when}
+
+
+def test_refunds_parked_earlier_apply_before_a_later_refund_that_arrives_with_their_sale(
+        apply: Apply, balance: Balance) -> None:
+    apply(_flat_program(), joined("a"))
+    apply(_refund_at("R1", 100, "2026-03-10T00:00:00+00:00"), _refund_at("R2", 1_117, "2026-03-10T01:00:00+00:00"))
+    result = apply(sale("S1", "a", 1_250) | {"occurred_at": "2026-03-05T00:00:00+00:00"},
+                   _refund_at("R3", 539, "2026-03-10T05:00:00+00:00"))
+    assert [(d.event_id, d.reason) for d in result.dead_letters] == [("R3", Reason.OVER_REFUND)]
+    assert balance("a") == 18
+
+
+def test_where_batches_fall_does_not_change_which_refund_is_refused(apply: Apply, balance: Balance) -> None:
+    apply(_flat_program(), joined("a"))
+    apply(_refund_at("R1", 100, "2026-03-10T00:00:00+00:00"))
+    apply(_refund_at("R2", 1_117, "2026-03-10T01:00:00+00:00"))
+    apply(sale("S1", "a", 1_250) | {"occurred_at": "2026-03-05T00:00:00+00:00"})
+    result = apply(_refund_at("R3", 539, "2026-03-10T05:00:00+00:00"))
+    assert [d.reason for d in result.dead_letters] == [Reason.OVER_REFUND] and balance("a") == 18

@@ -8,7 +8,7 @@ from typing import Any
 from ledger.application import LedgerApp
 from ledger.batch import BatchResult, Inbound
 from schemas import Reason
-from streams.worker import apply_until_recorded
+from streams.batches import apply_until_recorded
 from tests.builders import inbound, joined, program, sale
 
 

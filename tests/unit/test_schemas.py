@@ -84,7 +84,8 @@ def test_text_holding_u0000_is_refused_with_where_it_is() -> None:
     parsed = _parse(event)
     assert isinstance(parsed, Invalid)
     assert (parsed.reason, parsed.event_id, parsed.detail) == (
-        Reason.SCHEMA_VIOLATION, "s-1", "customer.first_name: text may not contain the character U+0000")
+        Reason.SCHEMA_VIOLATION, "s-1",
+        "customer.first_name: may not contain control characters (U+0000-U+001F, U+007F-U+009F)")
 
 
 def test_an_event_id_holding_u0000_is_not_carried_into_the_dead_letter() -> None:

@@ -1,0 +1,85 @@
+"""Applying one batch until it is recorded: retried while the database is away, a failing message isolated."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+
+import psycopg
+import structlog
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from ledger.application import LedgerApp
+from ledger.batch import BatchResult, Inbound
+from ledger.errors import ConcurrencyError
+from schemas.reasons import Reason
+
+log = structlog.get_logger("ledger.worker")
+# Failures that say "not now" (the database is away, or too busy with other writers): retry forever.
+RETRYABLE = (OperationalError, InterfaceError, ConcurrencyError, ConnectionError, TimeoutError,
+             psycopg.OperationalError, psycopg.InterfaceError)
+# How often a message that fails alone is tried before it is dead-lettered as a processing error.
+ATTEMPTS_ALONE = 3
+MAX_DETAIL = 1000
+
+
+async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
+    """Apply a batch; on shutdown let it finish first, so no batch is left half-decided."""
+    task = asyncio.ensure_future(_apply_with_retries(ledger, items))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with suppress(Exception):
+            await asyncio.wait_for(task, timeout=30)
+        raise
+
+
+async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
+    try:
+        return await retrying(lambda: ledger.apply_batch(items), len(items))
+    except Exception as exc:  # noqa: BLE001 - a bug or poison message: isolate it, keep going
+        return await _isolate(ledger, items, exc)
+
+
+async def retrying(work: Callable[[], BatchResult], size: int) -> BatchResult:
+    """Run `work` in a thread until it stops failing for reasons that pass (database away, contention)."""
+    delay = 0.2
+    while True:
+        try:
+            return await asyncio.to_thread(work)
+        except RETRYABLE as exc:
+            log.error("batch_failed_retrying", error=repr(exc)[:500], retry_in_s=delay, size=size)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception) -> BatchResult:
+    """Split a failing batch until the one message that fails is found; dead-letter just that one."""
+    if len(items) == 1:
+        return await _fail_alone(ledger, items[0], exc)
+    middle = len(items) // 2
+    first = await _apply_with_retries(ledger, items[:middle])
+    second = await _apply_with_retries(ledger, items[middle:])
+    return BatchResult(first.applied + second.applied, first.duplicates + second.duplicates,
+                       first.parked + second.parked, first.dead_letters + second.dead_letters)
+
+
+async def _fail_alone(ledger: LedgerApp, item: Inbound, exc: Exception) -> BatchResult:
+    """Try the message alone again; only a failure that repeats, with the database up, is its own."""
+    attempts = 1
+    while attempts < ATTEMPTS_ALONE:
+        if not await asyncio.to_thread(ledger.ledger_recorder.reachable):
+            # Not the message's fault: wait for the database as any batch would, without counting.
+            log.error("database_unreachable_waiting", source=str(item.source))
+            await asyncio.sleep(1.0)
+            continue
+        attempts += 1
+        try:
+            return await retrying(lambda: ledger.apply_batch([item]), 1)
+        except Exception as again:  # noqa: BLE001 - counted; dead-lettered after the last attempt
+            exc = again
+            log.warning("message_failed_alone", attempt=attempts, error=repr(again)[:500], source=str(item.source))
+    log.error("message_failed_dead_lettered", error=repr(exc)[:500], source=str(item.source))
+    detail = f"processing failed: {exc!r}"[:MAX_DETAIL]
+    return await retrying(lambda: ledger.refuse(item, Reason.PROCESSING_ERROR, detail), 1)

@@ -1,0 +1,109 @@
+"""Reads the input topics in batches, from the offsets the ledger recorded and never past them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import structlog
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord, TopicPartition
+
+from ledger.batch import Inbound
+from ledger.watermark import PartitionKey
+from streams.inbound import to_inbound
+from streams.settings import Settings
+
+log = structlog.get_logger("ledger.intake")
+Positions = Callable[[], Awaitable[dict[PartitionKey, int]]]
+REFRESH_PARTITIONS_S = 30.0
+# Far above the largest message accepted (schemas.bounds): a bigger one is still fetched whole
+# (a fetch returns at least one record) and refused by its size.
+MAX_PARTITION_FETCH_BYTES = 4 * 1024 * 1024
+
+
+class Intake:
+    """A consumer with no group: it owns every input partition and seeks where the ledger stopped.
+
+    Kafka's committed offsets are not used. The only offsets that count are those written with
+    the decisions of their messages, so after any failure `rewind()` goes back to them.
+    """
+
+    def __init__(self, settings: Settings, bootstrap: str, cluster: str, positions: Positions) -> None:
+        self.settings, self.cluster, self._positions = settings, cluster, positions
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
+            max_partition_fetch_bytes=MAX_PARTITION_FETCH_BYTES, fetch_max_wait_ms=max(settings.batch_ms, 10))
+        self._assigned: set[TopicPartition] = set()
+        self._refreshed = 0.0
+        self._next: dict[TopicPartition, int] = {}
+        self.needs_rewind = True
+
+    async def start(self) -> None:
+        """Connect to the broker."""
+        await self.consumer.start()
+
+    async def stop(self) -> None:
+        """Close the connections."""
+        await self.consumer.stop()
+
+    async def next_batch(self) -> list[Inbound]:
+        """Up to a batch of messages, in partition order, parsed; rewinds first if asked to."""
+        if time.monotonic() - self._refreshed > REFRESH_PARTITIONS_S:
+            await self._assign()
+        if self.needs_rewind:
+            await self.rewind()
+        fetched = await self.consumer.getmany(timeout_ms=self.settings.batch_ms, max_records=self.settings.batch_size)
+        records = [r for tp in sorted(fetched) for r in fetched[tp]]
+        for tp, batch in fetched.items():
+            if batch:
+                self._next[tp] = batch[-1].offset + 1
+        return [self._inbound(r) for r in records] if records else []
+
+    async def rewind(self) -> None:
+        """Seek every partition to just after the last offset the ledger recorded for it."""
+        recorded = await self._positions()
+        for tp in sorted(self._assigned):
+            applied = recorded.get((self.cluster, tp.topic, tp.partition))
+            if applied is None:
+                await self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, applied + 1)
+            self._next[tp] = applied + 1 if applied is not None else 0
+        self.needs_rewind = False
+        log.info("rewound_to_ledger_positions", partitions=len(self._assigned), recorded=len(recorded))
+
+    def backlog(self) -> int | None:
+        """Messages not yet read, over every partition; None until each has been fetched once."""
+        total = 0
+        for tp in self._assigned:
+            highwater = self.consumer.highwater(tp)
+            if highwater is None or tp not in self._next:
+                return None
+            total += max(0, highwater - self._next[tp])
+        return total
+
+    async def _assign(self) -> None:
+        await self.consumer.topics()  # refreshes the cluster metadata
+        partitions = {TopicPartition(topic, p) for topic in self.settings.input_topics
+                      for p in self.consumer.partitions_for_topic(topic) or ()}
+        self._refreshed = time.monotonic()
+        if partitions != self._assigned:
+            self.consumer.assign(sorted(partitions))
+            self._assigned = partitions
+            self.needs_rewind = True
+            log.info("partitions_assigned", partitions=len(partitions))
+
+    def _inbound(self, record: ConsumerRecord[bytes, bytes]) -> Inbound:
+        tp = TopicPartition(record.topic, record.partition)
+        return to_inbound(record.value, record.topic, record.partition, record.offset, self.cluster,
+                          self.settings.input_topic_by_name, self.consumer.highwater(tp))
+
+
+async def wait_briefly(stopping: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake as soon as the worker is asked to stop."""
+    try:
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
