@@ -24,5 +24,8 @@ def ledger_env(database_url: str, *, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_SCHEMA": LEDGER_SCHEMA,
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # Waiting for a connection while the database is away: fail in seconds and let the
+        # worker's retry (which never skips) try again, rather than hang half a minute a call.
+        "POSTGRES_CONNECT_TIMEOUT": "5",
         "CREATE_TABLE": "y",
     }

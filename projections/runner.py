@@ -115,13 +115,13 @@ class ProjectionRunner:
         delay = 0.5
         while not stop.is_set():
             try:
+                self._reconnect()
                 moved = self.step_together(self.projections)
                 delay = 0.5
-            except (psycopg.Error, OSError) as exc:
-                log.error("projection_failed_retrying", error=str(exc), retry_in_s=delay)
+            except Exception as exc:  # noqa: BLE001 - the database away, or a bug: say so, wait, try again
+                log.error("projection_failed_retrying", error=repr(exc)[:500], retry_in_s=delay)
                 stop.wait(delay)
-                delay = min(delay * 2, 10.0)
-                self._reconnect()
+                delay = min(delay * 2, 5.0)
                 continue
             if not moved:
                 stop.wait(idle_wait)

@@ -109,7 +109,7 @@ def analyst_role(role: str, password: str | None) -> None:
 @click.option("--partners", default=10_000, show_default=True, help="Partners in the recruitment tree.")
 @click.option("--rate", default=5_000, show_default=True, help="Offered events/s for the lag percentiles.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
-              help="Workers in one consumer group (the first also runs the projection process).")
+              help="Workers on one database: one writer, the others hot standbys (the first runs the projections).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure and ratio to this JSON file.")
 def bench(events: int, partners: int, rate: int, workers: int, json_path: Path | None) -> None:
@@ -123,3 +123,20 @@ def bench(events: int, partners: int, rate: int, workers: int, json_path: Path |
     if figures.totals_match is False or figures.final_max_lag != 0:
         err.print("[red]the ledger's totals or lag are not as expected; see the JSON for details[/red]")
         sys.exit(1)
+
+
+@click.command()
+@click.option("--minutes", default=10.0, show_default=True, help="How long to offer the load.")
+@click.option("--rate", default=500, show_default=True, help="Offered events/s.")
+@click.option("--partners", default=2_000, show_default=True, help="Partners in the recruitment tree.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every sample to this JSON file.")
+def soak(minutes: float, rate: int, partners: int, json_path: Path | None) -> None:
+    """Offer a steady load for minutes; report throughput, how far behind, and memory over time."""
+    from streams.bench.soak import run_soak
+
+    with friendly_errors(), services(Settings(), broker="start") as found:
+        report = run_soak(found, minutes, rate, partners, lambda text: err.print(f"[dim]{text}[/dim]"))
+    report.print(console)
+    if json_path is not None:
+        report.write(json_path)

@@ -13,7 +13,7 @@ import click
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
 from schemas.parsing import event_schema
-from streams.admin import analyst_role, bench, keys, rebuild
+from streams.admin import analyst_role, bench, keys, rebuild, soak
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, safe
 from streams.home_lock import HomeLock
@@ -153,6 +153,7 @@ main.add_command(rebuild)
 main.add_command(keys)
 main.add_command(analyst_role)
 main.add_command(bench)
+main.add_command(soak)
 for command in QUERY_COMMANDS:
     main.add_command(command)
 

@@ -115,7 +115,10 @@ def follow_ledger(database_url: str, stop: ProcessEvent, parent_pid: int, loggin
                 break
         stopping.set()
     threading.Thread(target=watch, daemon=True).start()
-    runner = ProjectionRunner(LedgerApp(env=ledger_env(database_url)), database_url, all_projections())
+    # Pre-ping: after a database restart every pooled connection is stale, and the runner would
+    # otherwise spend one failed step (and a growing wait) on each of them.
+    env = ledger_env(database_url) | {"POSTGRES_PRE_PING": "y"}
+    runner = ProjectionRunner(LedgerApp(env=env), database_url, all_projections())
     try:
         runner.run_forever(stopping)
     finally:

@@ -32,6 +32,7 @@ class Worker:
         self.settings, self.ledger = settings, ledger
         self.lock = WriterLock(database_url)
         self.metrics = metrics or WorkerMetrics()
+        self.bootstrap, self.cluster = bootstrap, cluster
         self.intake = Intake(settings, bootstrap, cluster, self._recorded_positions)
         self.producer: AIOKafkaProducer = plain_producer(bootstrap)
         self.dead_letters = dead_letter_relay(ledger, self._sender(settings.dlq_topic))
@@ -41,8 +42,8 @@ class Worker:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Run the loop, the timer and the publisher until `stopping` is set; the batch in hand finishes."""
-        await self.producer.start()
-        await self.intake.start()
+        if not await self._start_clients(stopping):
+            return
         tasks = [asyncio.create_task(self._publish_forever(stopping), name="publisher"),
                  asyncio.create_task(self._tick_forever(stopping), name="timer")]
         try:
@@ -53,6 +54,23 @@ class Worker:
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._close()
             await self.lock.release()
+
+    async def _start_clients(self, stopping: asyncio.Event) -> bool:
+        """Connect to the broker, waiting for it as long as it takes (False if asked to stop first)."""
+        delay = 0.5
+        while not stopping.is_set():
+            try:
+                await self.producer.start()
+                await self.intake.start()
+                return True
+            except Exception as exc:  # noqa: BLE001 - the broker is away: wait for it
+                log.error("broker_unavailable_retrying", error=repr(exc)[:300], retry_in_s=delay)
+                await self._close()
+                self.producer = plain_producer(self.bootstrap)
+                self.intake = Intake(self.settings, self.bootstrap, self.cluster, self._recorded_positions)
+                await wait_briefly(stopping, delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+        return False
 
     async def _close(self) -> None:
         for closing in (self.intake.stop, self.producer.stop):

@@ -48,7 +48,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     assert found.bootstrap is not None
     tag = uuid.uuid4().hex[:8]
     settings = replace(found.settings, topic_prefix=f"bench-{tag}-", group_id=f"bench-{tag}", batch_size=1000)
-    database_url = _fresh_database(found.database_url, f"bench_{tag}")
+    database_url = fresh_database(found.database_url, f"bench_{tag}")
     workload = generate(events, partners)
     figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners,
                       offered_rate=rate, workers=workers, machine=machine(found))
@@ -72,7 +72,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
     figures.raw_consume_per_s = consume_rate(found.bootstrap, settings.input_topics, len(workload.lines))
     figures.naive_events_per_s = _naive(found.database_url, f"bench_naive_{tag}", workload)
-    _drop_databases(found.database_url, [f"bench_{tag}", f"bench_naive_{tag}"])
+    drop_databases(found.database_url, [f"bench_{tag}", f"bench_naive_{tag}"])
     # Last, so it competes with no measurement for the two cores.
     if len(workload.lines) <= ORACLE_MAX_EVENTS:
         say("deciding the same workload in memory for the expected totals…")
@@ -83,14 +83,14 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     return figures
 
 
-def _drop_databases(url: str, names: list[str]) -> None:
+def drop_databases(url: str, names: list[str]) -> None:
     # Scratch databases of this run; the figures are what is kept.
     with psycopg.connect(url, autocommit=True) as conn:
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _fresh_database(url: str, name: str) -> str:
+def fresh_database(url: str, name: str) -> str:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     base, _, query = url.partition("?")
@@ -191,7 +191,7 @@ def _count(conn: psycopg.Connection[tuple[object, ...]], table: str) -> int:
 
 
 def _naive(admin_url: str, name: str, workload: Workload) -> float:
-    app = LedgerApp(env=ledger_env(_fresh_database(admin_url, name)))
+    app = LedgerApp(env=ledger_env(fresh_database(admin_url, name)))
     items = [Inbound(parse_event(line.encode()), line.encode()) for line in workload.lines[:NAIVE_SAMPLE]]
     started = time.perf_counter()
     for item in items:

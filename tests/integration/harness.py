@@ -10,23 +10,25 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from projections.status import decided_count, ledger_status
 from streams.embedded import free_port
-from streams.kafka import ensure_topics, plain_producer
+from streams.kafka import ensure_topics
 from streams.producer import produce_lines
 from streams.settings import Settings
 from streams.writer_lock import writer_active
 
 T = TypeVar("T")
 DEADLINE_S = 90.0
+MAX_RAW_BYTES = 16 * 1024 * 1024  # hostile tests publish messages far over the ledger's bound
 
 
 def wait_for(condition: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
@@ -61,6 +63,7 @@ class Harness:
         self.workdir = workdir
         self.workers: list[subprocess.Popen[bytes]] = []
         self.api_port: int | None = None
+        self.extra_env: dict[str, str] = {}  # more settings for the workers started from now on
         asyncio.run(ensure_topics(self.bootstrap, [*settings.input_topics, settings.dlq_topic,
                                                    settings.notifications_topic], settings.partitions))
 
@@ -102,7 +105,7 @@ class Harness:
         # A home each: one `ledger run` per LEDGER_HOME, as on separate machines.
         home = self.settings.home / f"worker-{len(self.workers)}"
         process = subprocess.Popen([sys.executable, "-m", "streams.cli", "--log-level", "INFO", "run", *args],
-                                   env=self.env | {"LEDGER_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT)
+                                   env=self.env | self.extra_env | {"LEDGER_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT)
         self.workers.append(process)
         return process
 
@@ -129,7 +132,8 @@ class Harness:
     def publish_raw(self, topic: str, values: list[bytes]) -> None:
         """Publish raw message values to one (unprefixed) input topic."""
         async def send() -> None:
-            producer = plain_producer(self.bootstrap)
+            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False,
+                                        max_request_size=MAX_RAW_BYTES)
             await producer.start()
             try:
                 for value in values:
@@ -160,13 +164,14 @@ class Harness:
             return found
         return asyncio.run(read())
 
-    def wait_until_applied(self, events: list[dict[str, Any]]) -> None:
+    def wait_until_applied(self, events: list[dict[str, Any]], deadline_s: float = DEADLINE_S) -> None:
         """Wait until every event is decided (not parked) and every projection has caught up."""
         ids = list({e["event_id"] for e in events})
         with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
             wait_for(lambda: self.check_workers() and decided_count(conn, ids) == len(ids),
-                     f"{len(ids)} events to be decided")
-            wait_for(lambda: self.check_workers() and _projections_caught_up(conn), "projections to catch up")
+                     f"{len(ids)} events to be decided", deadline_s)
+            wait_for(lambda: self.check_workers() and _projections_caught_up(conn), "projections to catch up",
+                     deadline_s)
 
     def wait_for_writer(self) -> None:
         """Wait until one worker holds the writer lock."""
@@ -183,6 +188,17 @@ class Harness:
             return None
         return wait_for(holder, "a worker's log to say it took the writer lock")
 
+    def dead_letter_reasons(self) -> Counter[str]:
+        """How many dead letters the ledger recorded, by reason."""
+        with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
+            return Counter(dict(conn.execute("SELECT reason, count(*) FROM ledger.dead_letters GROUP BY reason")))
+
+    def report(self) -> dict[str, tuple[int, int, int, int]]:
+        """Per partner with earnings, in USD cents: (unpaid, paid, lifetime earned, lifetime reversed)."""
+        found = balances(self.settings.database_url or "")
+        return {p: (pending + available, paid, earned, reversed_)
+                for p, (pending, available, paid, earned, reversed_) in found.items() if earned}
+
     def decided(self) -> int:
         """How many input events the ledger has decided so far."""
         with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
@@ -195,6 +211,19 @@ class Harness:
                 log = (self.workdir / f"worker-{number}.log").read_text(errors="replace")
                 raise AssertionError(f"worker {number} exited with {process.returncode}:\n{log[-3000:]}")
         return True
+
+
+def run_command(database_url: str, bootstrap: str, home: Path, *args: str, **env: str) -> dict[str, Any]:
+    """Run a `ledger` command that writes `--json` to a file, against these services; its JSON."""
+    output = home / "out.json"
+    home.mkdir(parents=True, exist_ok=True)
+    variables = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                              "LEDGER_HOME": str(home), "LEDGER_PARTITIONS": "2"} | env
+    result = subprocess.run([sys.executable, "-m", "streams.cli", *args, "--json", str(output)], env=variables,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded: dict[str, Any] = json.loads(output.read_text())
+    return loaded
 
 
 def _projections_caught_up(conn: psycopg.Connection[Any]) -> bool:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+
+from tests.integration.harness import run_command
 
 pytestmark = pytest.mark.integration
 
@@ -16,15 +12,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def figures(postgres_admin_url: str, bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """One small bench run's JSON."""
-    workdir = tmp_path_factory.mktemp("bench")
-    output = workdir / "bench.json"
-    env = os.environ | {"DATABASE_URL": postgres_admin_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                        "LEDGER_HOME": str(workdir / "home"), "LEDGER_SESSION_TIMEOUT_S": "4", "LEDGER_PARTITIONS": "2"}
-    result = subprocess.run([sys.executable, "-m", "streams.cli", "bench", "--events", "2000", "--partners", "50",
-                             "--rate", "200", "--json", str(output)], env=env, capture_output=True, text=True,
-                            timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(Path(output).read_text())
+    return run_command(postgres_admin_url, bootstrap, tmp_path_factory.mktemp("bench") / "home",
+                       "bench", "--events", "2000", "--partners", "50", "--rate", "200")
 
 
 def test_the_ledger_keeps_up_and_ends_with_zero_lag(figures: dict[str, object]) -> None:

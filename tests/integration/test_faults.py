@@ -1,0 +1,138 @@
+"""Faults injected into real processes: the ledger ends where the reference model says, every time."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.embedded import start_postgres
+from streams.settings import Settings
+from tests.integration.harness import Harness, wait_for
+from tests.reference import Stream, generate
+
+pytestmark = pytest.mark.integration
+CATCH_UP_S = 300.0
+
+
+def _assert_as_the_model_expects(harness: Harness, stream: Stream) -> None:
+    expected = stream.expected
+    assert harness.report() == expected.balances
+    assert harness.dead_letter_reasons() == expected.dead_letters
+    assert harness.decided() == len(expected.decided)  # each event decided once: none missing, none twice
+
+
+def _kill_repeatedly(harness: Harness, stream: Stream, kills: int, deadline_s: float) -> None:
+    rnd, total = random.Random(5), len(stream.expected.decided)
+    worker = harness.start_worker()
+    harness.publish(stream.events)
+    for kill in range(kills):
+        target = total * (kill + 1) // (kills + 1) - rnd.randrange(total // (3 * kills))
+        wait_for(lambda: harness.check_workers() and harness.decided() >= target, f"{target} events decided",
+                 deadline_s)
+        harness.stop_worker(worker, hard=True)
+        worker = harness.start_worker()
+    harness.wait_until_applied(stream.events, deadline_s)
+
+
+def test_the_worker_killed_five_times_in_20000_events_ends_as_the_model_expects(harness: Harness) -> None:
+    stream = generate(sales=17_000, partners=60, seed=11)
+    _kill_repeatedly(harness, stream, kills=5, deadline_s=CATCH_UP_S)
+    _assert_as_the_model_expects(harness, stream)
+
+
+@pytest.mark.long
+def test_the_worker_killed_ten_times_in_100000_events_ends_as_the_model_expects(harness: Harness) -> None:
+    stream = generate(sales=85_000, partners=300, seed=12)
+    _kill_repeatedly(harness, stream, kills=10, deadline_s=6 * CATCH_UP_S)
+    _assert_as_the_model_expects(harness, stream)
+
+
+def test_a_stream_published_twice_and_shuffled_across_topics_ends_as_the_model_expects(harness: Harness) -> None:
+    stream = generate(sales=1_500, partners=20, seed=21)
+    shuffled = list(stream.events)
+    random.Random(3).shuffle(shuffled)
+    harness.start_worker()
+    harness.publish(shuffled)
+    harness.publish(stream.events)
+    harness.wait_until_applied(stream.events)
+    _assert_as_the_model_expects(harness, stream)
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[Any]:
+    """A PostgreSQL server of this test's own, so stopping it disturbs no other test."""
+    server, url = start_postgres(tmp_path / "own-pg")
+    server.url = url
+    yield server
+    server.cleanup()
+
+
+def _stop(server: Any) -> None:
+    pid = server.get_pid()
+    os.kill(pid, signal.SIGINT)  # a fast shutdown: every connection is cut
+    wait_for(lambda: not Path(f"/proc/{pid}").exists(), "PostgreSQL to stop", 60)
+
+
+def _failures_seen(log: Path) -> int:
+    text = log.read_text()
+    return sum(text.count(what) for what in ("batch_failed", "writer_lock_unavailable"))
+
+
+def test_postgres_stopped_and_started_mid_stream_loses_nothing(
+        settings: Settings, own_postgres: Any, tmp_path: Path) -> None:
+    stream = generate(sales=3_000, partners=30, seed=31)
+    with Harness(replace(settings, database_url=own_postgres.url), tmp_path) as harness:
+        harness.start_worker()
+        harness.publish(stream.events)
+        wait_for(lambda: harness.decided() >= 500, "part of the stream to be decided")
+        _stop(own_postgres)
+        # Down for as long as the worker takes to fail to reconnect a few times (seconds).
+        wait_for(lambda: _failures_seen(tmp_path / "worker-0.log") >= 3, "the worker to find the database away")
+        own_postgres.ensure_postgres_running()
+        harness.wait_until_applied(stream.events, CATCH_UP_S)
+        _assert_as_the_model_expects(harness, stream)
+
+
+def test_a_quiet_stream_still_refuses_parked_events_past_their_grace(harness: Harness) -> None:
+    stream = generate(sales=20, partners=3, seed=41)
+    orphan = {"event_id": "orphan-refund", "type": "refund.issued", "occurred_at": "2026-03-01T12:00:00Z",
+              "refund_id": "orphan", "sale_id": "never-sold", "amount": {"amount": 100, "currency": "USD"}}
+    harness.extra_env["LEDGER_PARKING_MIN_WAIT_S"] = "1"
+    harness.start_worker()
+    harness.publish([*stream.events, orphan])  # the stream reaches day 28: the orphan is weeks past its grace
+    harness.wait_until_applied(stream.events)
+    wait_for(lambda: harness.dead_letter_reasons() == {"unknown_sale": 1},
+             "the orphan refund to be refused without more traffic")
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """Processes `pid` started with multiprocessing's spawn (its projection process)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_projection_process_is_restarted_and_catches_up(harness: Harness) -> None:
+    stream = generate(sales=300, partners=5, seed=61)
+    half = len(stream.events) // 2
+    worker = harness.start_worker()
+    harness.apply(stream.events[:half])
+    [projections] = wait_for(lambda: _spawned_children(worker.pid), "the projection process to start")
+    os.kill(projections, signal.SIGKILL)
+    harness.apply(stream.events[half:])  # only a restarted projection process can project these
+    assert "projections_died_restarting" in (harness.workdir / "worker-0.log").read_text()
+    assert harness.report() == stream.expected.balances
