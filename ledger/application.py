@@ -126,7 +126,7 @@ class LedgerApp(Application[UUID]):
         event_id = None if isinstance(event, Invalid) else event.event_id
         letter = DeadLetter(reason, detail, item.raw, item.source, event_id)
         already = self.ledger_recorder.seen_event_ids([event_id]) if event_id else {}
-        body = None if isinstance(event, Invalid) else body_digest(event)
+        body = None if isinstance(event, Invalid) else body_digest(item.raw, event)
         inbox = [InboxRecord(event_id, event.type, "rejected", item.source, body)] if event_id and not already else []
         with self._writer:
             # The one message's offset only: what it says of its partition's time is not trusted.

@@ -17,6 +17,8 @@ from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
 from schemas.reasons import Reason
 
+PREFETCH_ROUNDS = 4
+
 
 @dataclass
 class BatchRecords:
@@ -45,19 +47,32 @@ class BatchDecider:
         self.made_available: set[str] = set()
         self._waiting: dict[str, dict[str, ParkedEvent]] = {}  # parked in this batch, by what they wait for
         self._stored: dict[str, list[ParkedEvent]] = {}  # parked earlier, read ahead by prefetch()
+        self._parsed: dict[str, InputEvent | Invalid] = {}  # their events, parsed once
 
     def prefetch(self, events: list[InputEvent | Invalid]) -> None:
         """Read what the batch's events will need in a few queries, not one each.
 
-        That includes events parked in earlier batches that this batch's arrivals can release:
-        released, they apply at once, before the batch's later messages (a sale's earlier
-        refunds before a later one), wherever the batches fall.
+        That includes events parked in earlier batches that this batch's arrivals can release,
+        and those they release in turn (a join frees a sale, which frees its refunds): released,
+        they apply at once, before the batch's later messages, wherever the batches fall.
         """
         self.handlers.prefetch(events)
-        keys = sorted({key for e in events if (key := arrival_key(e)) is not None})
-        for parked in self.recorder.parked_waiting_for(keys) if keys else []:
-            self._stored.setdefault(parked.waiting_for, []).append(parked)
+        self._prefetch_parked({key for e in events if (key := arrival_key(e)) is not None})
         self.queue.load(funds_key(e.partner_id, e.amount.currency) for e in events if isinstance(e, PayoutSent))
+
+    def _prefetch_parked(self, keys: set[str]) -> None:
+        looked_up: set[str] = set()
+        for _ in range(PREFETCH_ROUNDS):  # program → partner → sale → refund is the longest chain
+            if not keys:
+                return
+            looked_up |= keys
+            found = self.recorder.parked_waiting_for(sorted(keys))
+            keys = set()
+            for parked in found:
+                self._stored.setdefault(parked.waiting_for, []).append(parked)
+                event = self._parsed[parked.event_id] = parse_event(parked.raw)
+                if (key := arrival_key(event)) is not None and key not in looked_up:
+                    keys.add(key)
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -65,7 +80,7 @@ class BatchDecider:
         if isinstance(event, Invalid):
             self.result.dead_letters.append(DeadLetter(event.reason, event.detail, item.raw, item.source, event.event_id))
             return
-        body = body_digest(event)
+        body = body_digest(item.raw, event)
         if (first := self.seen.get(event.event_id)) is not None:
             if is_repeat(first, body):
                 self.result.duplicates += 1
@@ -220,7 +235,7 @@ class BatchDecider:
     def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None,
                  expiring: str | None = None) -> None:
         self._unpark(parked)
-        event = event or parse_event(parked.raw)
+        event = event or self._parsed.get(parked.event_id) or parse_event(parked.raw)
         if isinstance(event, Invalid):
             self._refuse_reparsed(parked, event)
             return

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
 
 from ledger.persistence import FirstSeen
 from schemas.events import InputEvent
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
-def body_digest(event: InputEvent) -> bytes:
-    """sha256 of the event's canonical JSON: the same event re-serialised (key order, spacing,
-    time offset) has the same digest, a different one does not."""
-    return hashlib.sha256(event.model_dump_json().encode()).digest()
+
+def body_digest(raw: bytes, event: InputEvent) -> bytes:
+    """sha256 of the message's canonical JSON: keys sorted, spacing ignored, the time in UTC and
+    the default schema version left out, so the same event re-serialised has the same digest.
+
+    Taken from the producer's JSON rather than the model's, so that a later version of the
+    contract (a new optional field) does not change the digests of events already recorded.
+    """
+    try:
+        data: dict[str, Any] = orjson.loads(raw)
+    except orjson.JSONDecodeError:  # valid to pydantic, not to orjson: the bytes themselves
+        return hashlib.sha256(raw).digest()
+    data["occurred_at"] = (event.occurred_at - _EPOCH) // _MICROSECOND  # one instant, one number
+    if data.get("schema_version") == 1:
+        del data["schema_version"]
+    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest()
 
 
 def is_repeat(first: FirstSeen, body: bytes) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from schemas.bounds import MAX_AMOUNT
 from schemas.currencies import Currency
 
 MAX_RATE_LENGTH = 20
+MAX_RATE_DECIMALS = 10
+_PLAIN_DECIMAL = re.compile(rf"\d{{1,3}}(\.\d{{1,{MAX_RATE_DECIMALS}}})?")
 
 
 class Money(BaseModel):
@@ -26,8 +29,10 @@ def _parse_rate(value: object) -> Decimal:
     # Floats are refused on purpose: 0.1 cannot be represented exactly.
     if not isinstance(value, str):
         raise ValueError("rate must be a decimal string such as \"0.20\", not a number")
-    if len(value) > MAX_RATE_LENGTH:
-        raise ValueError(f"rate must be at most {MAX_RATE_LENGTH} characters")
+    if len(value) > MAX_RATE_LENGTH or not _PLAIN_DECIMAL.fullmatch(value):
+        # No exponent: "1e-999999999" is short, and multiplying by it takes hours.
+        raise ValueError(f"rate must be a plain decimal such as \"0.20\", with at most "
+                         f"{MAX_RATE_DECIMALS} decimals")
     try:
         rate = Decimal(value)
     except InvalidOperation as exc:
@@ -40,5 +45,5 @@ def _parse_rate(value: object) -> Decimal:
 Rate = Annotated[
     Decimal,
     BeforeValidator(_parse_rate),
-    Field(json_schema_extra={"type": "string", "pattern": r"^\d+(\.\d+)?$"}),
+    Field(json_schema_extra={"type": "string", "pattern": r"^\d{1,3}(\.\d{1,10})?$"}),
 ]

@@ -20,7 +20,8 @@ from schemas.reasons import Reason
 from schemas.topics import TOPIC_BY_TYPE
 
 _ADAPTER: TypeAdapter[InputEvent] = TypeAdapter(InputEvent)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters, and lone surrogates, which json.loads lets through but UTF-8 cannot encode.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _MAX_DETAIL = 1000
 
 

@@ -24,9 +24,18 @@ ATTEMPTS_ALONE = 3
 MAX_DETAIL = 1000
 
 
-async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
-    """Apply a batch; on shutdown let it finish first, so no batch is left half-decided."""
-    task = asyncio.ensure_future(_apply_with_retries(ledger, items))
+class StopRequestedError(Exception):
+    """The worker was asked to stop while a batch waited for the database; the batch is not recorded."""
+
+
+async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound],
+                               stopping: asyncio.Event | None = None) -> BatchResult:
+    """Apply a batch; on shutdown let it finish first, so no batch is left half-decided.
+
+    While the database is away the batch waits, but not past `stopping`: then it gives up with
+    StopRequestedError, unrecorded, and the next start reads it again.
+    """
+    task = asyncio.ensure_future(_apply_with_retries(ledger, items, stopping or asyncio.Event()))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
@@ -35,14 +44,16 @@ async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound]) -> B
         raise
 
 
-async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound]) -> BatchResult:
+async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound], stopping: asyncio.Event) -> BatchResult:
     try:
-        return await retrying(lambda: ledger.apply_batch(items), len(items))
+        return await retrying(lambda: ledger.apply_batch(items), len(items), stopping)
+    except StopRequestedError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a bug or poison message: isolate it, keep going
-        return await _isolate(ledger, items, exc)
+        return await _isolate(ledger, items, exc, stopping)
 
 
-async def retrying(work: Callable[[], BatchResult], size: int) -> BatchResult:
+async def retrying(work: Callable[[], BatchResult], size: int, stopping: asyncio.Event) -> BatchResult:
     """Run `work` in a thread until it stops failing for reasons that pass (database away, contention)."""
     delay = 0.2
     while True:
@@ -50,36 +61,46 @@ async def retrying(work: Callable[[], BatchResult], size: int) -> BatchResult:
             return await asyncio.to_thread(work)
         except RETRYABLE as exc:
             log.error("batch_failed_retrying", error=repr(exc)[:500], retry_in_s=delay, size=size)
-            await asyncio.sleep(delay)
+            await _pause(stopping, delay)
             delay = min(delay * 2, 10.0)
 
 
-async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception) -> BatchResult:
+async def _pause(stopping: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)
+    except TimeoutError:
+        return
+    raise StopRequestedError("stopping while the batch waited")
+
+
+async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception, stopping: asyncio.Event) -> BatchResult:
     """Split a failing batch until the one message that fails is found; dead-letter just that one."""
     if len(items) == 1:
-        return await _fail_alone(ledger, items[0], exc)
+        return await _fail_alone(ledger, items[0], exc, stopping)
     middle = len(items) // 2
-    first = await _apply_with_retries(ledger, items[:middle])
-    second = await _apply_with_retries(ledger, items[middle:])
+    first = await _apply_with_retries(ledger, items[:middle], stopping)
+    second = await _apply_with_retries(ledger, items[middle:], stopping)
     return BatchResult(first.applied + second.applied, first.duplicates + second.duplicates,
                        first.parked + second.parked, first.dead_letters + second.dead_letters)
 
 
-async def _fail_alone(ledger: LedgerApp, item: Inbound, exc: Exception) -> BatchResult:
+async def _fail_alone(ledger: LedgerApp, item: Inbound, exc: Exception, stopping: asyncio.Event) -> BatchResult:
     """Try the message alone again; only a failure that repeats, with the database up, is its own."""
     attempts = 1
     while attempts < ATTEMPTS_ALONE:
         if not await asyncio.to_thread(ledger.ledger_recorder.reachable):
             # Not the message's fault: wait for the database as any batch would, without counting.
             log.error("database_unreachable_waiting", source=str(item.source))
-            await asyncio.sleep(1.0)
+            await _pause(stopping, 1.0)
             continue
         attempts += 1
         try:
-            return await retrying(lambda: ledger.apply_batch([item]), 1)
+            return await retrying(lambda: ledger.apply_batch([item]), 1, stopping)
+        except StopRequestedError:
+            raise
         except Exception as again:  # noqa: BLE001 - counted; dead-lettered after the last attempt
             exc = again
             log.warning("message_failed_alone", attempt=attempts, error=repr(again)[:500], source=str(item.source))
     log.error("message_failed_dead_lettered", error=repr(exc)[:500], source=str(item.source))
     detail = f"processing failed: {exc!r}"[:MAX_DETAIL]
-    return await retrying(lambda: ledger.refuse(item, Reason.PROCESSING_ERROR, detail), 1)
+    return await retrying(lambda: ledger.refuse(item, Reason.PROCESSING_ERROR, detail), 1, stopping)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import psycopg
 
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
@@ -110,19 +111,36 @@ def balance(partner: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def status(as_json: bool) -> None:
     """Ledger head position, each projection's position and lag, dead letters."""
-    with friendly_errors(), database() as conn:
+    with friendly_errors(), services(Settings(), broker="optional") as found, \
+            psycopg.connect(found.database_url, autocommit=True) as conn:
         current = ledger_status(conn)
+        unread = _unread(conn, found)
     if as_json:
-        click.echo(json.dumps(current.as_dict()))
+        click.echo(json.dumps(current.as_dict() | {"unread": unread}))
         return
     console.print(f"ledger head position   {current.head}")
-    console.print(f"input backlog          {current.input_backlog} messages behind the last batch read")
+    if unread is None:
+        console.print(f"input backlog          {current.input_backlog} messages behind the last batch read "
+                      "(no broker reachable to count what is unread now)")
+    else:
+        console.print(f"input backlog          {unread} messages in the broker not yet decided")
     console.print(f"events decided         {current.events_decided}")
     for name, state in current.projections.items():
         console.print(f"projection {name:<20} position {state['position']}  lag {state['lag']}")
     console.print(f"dead letters           {current.dead_letters} ({current.dead_letters_unpublished} not yet published)")
     since = f" (oldest parked at {current.oldest_parked_at})" if current.oldest_parked_at else ""
     console.print(f"parked, waiting for a prerequisite   {current.parked}{since}")
+
+
+def _unread(conn: psycopg.Connection[Any], found: Services) -> int | None:
+    """What sits in the input topics undecided, counted from the broker's end offsets now."""
+    if found.bootstrap is None:
+        return None
+    from streams.bench.catchup import end_offsets, unread
+    try:
+        return unread(conn, end_offsets(found.bootstrap, found.settings.input_topics))
+    except Exception:  # noqa: BLE001 - status reports what it can; the broker may be away or the topics absent
+        return None
 
 
 @main.command()

@@ -56,7 +56,7 @@ class ProjectionProcess:
         self._stop.set()
         self._process.join(STOP_TIMEOUT_S)
         if self._process.is_alive():
-            self._process.terminate()
+            self._process.kill()  # it ignores SIGTERM (the parent orders its stop), so terminate() would not do
             self._process.join(STOP_TIMEOUT_S)
 
 

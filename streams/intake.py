@@ -36,7 +36,7 @@ class Intake:
             bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
             max_partition_fetch_bytes=MAX_PARTITION_FETCH_BYTES, fetch_max_wait_ms=max(settings.batch_ms, 10))
         self._assigned: set[TopicPartition] = set()
-        self._refreshed = 0.0
+        self._refreshed: float | None = None  # when the partitions were last listed
         self._next: dict[TopicPartition, int] = {}
         self.needs_rewind = True
 
@@ -50,7 +50,7 @@ class Intake:
 
     async def next_batch(self) -> list[Inbound]:
         """Up to a batch of messages, in partition order, parsed; rewinds first if asked to."""
-        if time.monotonic() - self._refreshed > REFRESH_PARTITIONS_S:
+        if self._refreshed is None or time.monotonic() - self._refreshed > REFRESH_PARTITIONS_S:
             await self._assign()
         if self.needs_rewind:
             await self.rewind()

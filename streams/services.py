@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from streams.embedded import EmbeddedBroker, start_postgres
 from streams.settings import Settings
-
-EMBEDDED_SESSION_TIMEOUT_S = 6
 
 
 class ServiceNotFoundError(RuntimeError):
@@ -30,7 +28,7 @@ class Services:
 
 @contextmanager
 def services(settings: Settings, *, broker: str = "require") -> Iterator[Services]:
-    """Yield service addresses; `broker` is "start" (start one if none runs), "require" or "skip"."""
+    """Yield service addresses; `broker` is "start" (start one if none runs), "require", "optional" or "skip"."""
     pg_handle: Any = None
     embedded = EmbeddedBroker(settings.home)
     started_broker = False
@@ -44,12 +42,10 @@ def services(settings: Settings, *, broker: str = "require") -> Iterator[Service
             bootstrap = embedded.running_address()
             if bootstrap is None and broker == "start":
                 bootstrap, started_broker = embedded.start(), True
-            elif bootstrap is None:
+            elif bootstrap is None and broker == "require":
                 raise ServiceNotFoundError(
                     f"no broker is running for LEDGER_HOME={settings.home}. Start `ledger run` in another "
                     "terminal, or set KAFKA_BOOTSTRAP_SERVERS to your Kafka.")
-        if settings.bootstrap_servers is None and not settings.session_timeout_s:
-            settings = replace(settings, session_timeout_s=EMBEDDED_SESSION_TIMEOUT_S)
         yield Services(database_url, bootstrap, settings, pg_handle is not None,
                        settings.bootstrap_servers is None)
     finally:

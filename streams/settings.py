@@ -28,13 +28,11 @@ class Settings:
     bootstrap_servers: str | None = field(
         default_factory=lambda: os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None)
     topic_prefix: str = field(default_factory=lambda: os.environ.get("LEDGER_TOPIC_PREFIX", ""))
-    group_id: str = field(default_factory=lambda: os.environ.get("LEDGER_GROUP_ID", "commission-ledger"))
     partitions: int = field(default_factory=lambda: _env_int("LEDGER_PARTITIONS", 4))
     replication: int = field(default_factory=lambda: _env_int("LEDGER_REPLICATION", 1))
     batch_size: int = field(default_factory=lambda: _env_int("LEDGER_BATCH_SIZE", 1000))
     batch_ms: int = field(default_factory=lambda: _env_int("LEDGER_BATCH_MS", 100))
     maturation_interval_s: int = field(default_factory=lambda: _env_int("LEDGER_MATURATION_INTERVAL_S", 10))
-    session_timeout_s: int = field(default_factory=lambda: _env_int("LEDGER_SESSION_TIMEOUT_S", 0))
 
     def topic(self, name: str) -> str:
         """A topic's full name, with the configured prefix."""

@@ -12,7 +12,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from ledger.application import LedgerApp
-from streams.batches import apply_until_recorded
+from streams.batches import StopRequestedError, apply_until_recorded
 from streams.intake import Intake, wait_briefly
 from streams.kafka import plain_producer
 from streams.metrics import WorkerMetrics
@@ -22,6 +22,7 @@ from streams.writer_lock import WriterLock
 
 log = structlog.get_logger("ledger.worker")
 MAX_BACKOFF_S = 10.0
+STOP_TIMEOUT_S = 30.0
 
 
 class Worker:
@@ -39,9 +40,11 @@ class Worker:
         self.notifications = notification_relay(ledger, self._sender(settings.notifications_topic))
         self._wake_publisher = asyncio.Event()
         self.alive_at = 0.0  # monotonic time of the loop's last turn, for readiness
+        self._stopping = asyncio.Event()
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Run the loop, the timer and the publisher until `stopping` is set; the batch in hand finishes."""
+        self._stopping = stopping
         if not await self._start_clients(stopping):
             return
         tasks = [asyncio.create_task(self._publish_forever(stopping), name="publisher"),
@@ -49,7 +52,11 @@ class Worker:
         try:
             await self._consume_forever(stopping)
         finally:
-            for task in tasks:
+            stopping.set()
+            # The timer and the publisher end their turn in hand (a write in a thread cannot be
+            # cancelled), so the writer lock is released only once nothing writes any more.
+            _, late = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_S)
+            for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._close()
@@ -91,8 +98,9 @@ class Worker:
             try:
                 await self._one_batch()
                 delay = 0.2
-            except asyncio.CancelledError:
-                raise
+            except StopRequestedError:
+                log.info("stopped_while_waiting_for_the_database")
+                return
             except Exception as exc:  # noqa: BLE001 - nothing is skipped: read again from the ledger's offsets
                 self.intake.needs_rewind = True
                 self.metrics.loop_failures.inc()
@@ -106,7 +114,7 @@ class Worker:
         if not items:
             return
         started = time.perf_counter()
-        result = await apply_until_recorded(self.ledger, items)
+        result = await apply_until_recorded(self.ledger, items, self._stopping)
         elapsed = time.perf_counter() - started
         self.metrics.batch_done(len(items), result, elapsed)
         log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
@@ -149,10 +157,11 @@ class Worker:
                 delay = min(delay * 2, MAX_BACKOFF_S)
 
     async def _woken(self, stopping: asyncio.Event, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._wake_publisher.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+        """Wait until a batch asks for publishing, the worker stops, or `seconds` pass."""
+        waits = [asyncio.ensure_future(self._wake_publisher.wait()), asyncio.ensure_future(stopping.wait())]
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
         self._wake_publisher.clear()
 
     async def _recorded_positions(self) -> dict[Any, int]:

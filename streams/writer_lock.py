@@ -28,6 +28,7 @@ class WriterLock:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
         self._conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
+        self._held = False
         self._checked = 0.0
 
     async def acquire(self, stopping: asyncio.Event) -> bool:
@@ -49,11 +50,11 @@ class WriterLock:
     @property
     def holding(self) -> bool:
         """Whether this process believes it holds the lock (no round trip)."""
-        return self._conn is not None
+        return self._held
 
     async def held(self) -> bool:
         """Whether the lock's connection is still alive (checked at most once a second)."""
-        if self._conn is None:
+        if self._conn is None or not self._held:
             return False
         if time.monotonic() - self._checked < CHECK_EVERY_S:
             return True
@@ -68,7 +69,7 @@ class WriterLock:
 
     async def release(self) -> None:
         """Close the lock's connection, which frees the lock."""
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._held = self._conn, None, False
         if conn is not None:
             try:
                 await conn.close()
@@ -86,7 +87,7 @@ class WriterLock:
             await self.release()
             return False
         if row and row[0]:
-            self._checked = time.monotonic()
+            self._held, self._checked = True, time.monotonic()
             return True
         return False
 

@@ -28,10 +28,23 @@ def end_offsets(bootstrap: str, topics: list[str]) -> Offsets:
                 raise RuntimeError(f"the broker reports no partitions for {missing}")
             partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
             found = await consumer.end_offsets(partitions)
-            return {(tp.topic, tp.partition): offset for tp, offset in found.items()}
+            return {(tp.topic, tp.partition): await _past_last_batch(consumer, tp, offset)
+                    for tp, offset in found.items()}
         finally:
             await consumer.stop()
     return asyncio.run(ask())
+
+
+async def _past_last_batch(consumer: AIOKafkaConsumer, tp: TopicPartition, end: int) -> int:
+    """The offset after the last record. Tansu answers ListOffsets with the last record batch's
+    base offset + 1, short of the records after the first in that batch, so read the batch."""
+    if end == 0:
+        return 0
+    consumer.assign([tp])
+    consumer.seek(tp, end - 1)
+    fetched = await consumer.getmany(tp, timeout_ms=5000)
+    records = fetched.get(tp, [])
+    return max(end, records[-1].offset + 1) if records else end
 
 
 def _committed(conn: psycopg.Connection[Any], ends: Offsets) -> Offsets:
@@ -48,6 +61,12 @@ def _projection_positions(conn: psycopg.Connection[Any]) -> tuple[int, int, int]
                        "(SELECT count(*) FROM projections.tracking)").fetchone()
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def unread(conn: psycopg.Connection[Any], ends: Offsets) -> int:
+    """Messages in the broker that the ledger has not recorded a decision for, whether or not a worker runs."""
+    committed = _committed(conn, ends)
+    return sum(max(0, end - committed.get(key, -1) - 1) for key, end in ends.items())
 
 
 def ledger_reached(conn: psycopg.Connection[Any], ends: Offsets) -> bool:

@@ -47,7 +47,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     """Every figure of one run, measured on this machine."""
     assert found.bootstrap is not None
     tag = uuid.uuid4().hex[:8]
-    settings = replace(found.settings, topic_prefix=f"bench-{tag}-", group_id=f"bench-{tag}", batch_size=1000)
+    settings = replace(found.settings, topic_prefix=f"bench-{tag}-", batch_size=1000)
     database_url = fresh_database(found.database_url, f"bench_{tag}")
     workload = generate(events, partners)
     figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners,
@@ -55,7 +55,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     asyncio.run(ensure_topics(found.bootstrap, [*settings.input_topics, settings.dlq_topic,
                                                 settings.notifications_topic], settings.partitions))
     # One projection process for the group: more would only take turns on the same rows.
-    group = [BenchWorker(settings, found.bootstrap, database_url, found.settings.session_timeout_s or 6, f"bench-{n}",
+    group = [BenchWorker(settings, found.bootstrap, database_url, f"bench-{n}",
                          projections=n == 0) for n in range(workers)]
     try:
         wait_for_writer(database_url, say)

@@ -87,7 +87,7 @@ def run_soak(found: Services, minutes: float, rate: int, partners: int, say: Say
                                                 settings.notifications_topic], settings.partitions))
     lines = generate(int(minutes * 60 * rate) + partners + 1, partners).lines
     report = SoakReport(minutes, rate, partners)
-    worker = BenchWorker(settings, found.bootstrap, database_url, found.settings.session_timeout_s or 6, "soak")
+    worker = BenchWorker(settings, found.bootstrap, database_url, "soak")
     try:
         wait_for_writer(database_url, say)
         _soak(found.bootstrap, settings, database_url, lines, report, worker, say)
@@ -106,10 +106,11 @@ def _soak(bootstrap: str, settings: Settings, database_url: str, lines: list[str
     publisher.start()
     every = report.minutes * 60 / SAMPLES
     with psycopg.connect(database_url, autocommit=True) as conn:
-        while publisher.is_alive():
-            time.sleep(min(every, max(0.0, report.minutes * 60 - (time.monotonic() - started))) or 0.5)
+        for n in range(1, SAMPLES + 1):
+            time.sleep(max(0.0, started + n * every - time.monotonic()))
             report.samples.append(_sample(conn, started, len(offered), worker))
             say(f"{report.samples[-1]}")
+        publisher.join()
         loaded_until = time.monotonic()
         wait_for(lambda: decided_count(conn) >= len(offered) and ledger_status(conn).max_lag == 0,
                  "the ledger to catch up after the load", 3600, say)

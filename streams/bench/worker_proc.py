@@ -20,12 +20,11 @@ SAMPLE_EVERY_S = 0.25
 class BenchWorker:
     """`ledger run --no-api` on the run's own topics and database; samples the RSS of it and its children."""
 
-    def __init__(self, settings: Settings, bootstrap: str, database_url: str, session_timeout_s: int,
+    def __init__(self, settings: Settings, bootstrap: str, database_url: str,
                  name: str = "bench", projections: bool = True) -> None:
         env = os.environ | {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                            "LEDGER_TOPIC_PREFIX": settings.topic_prefix, "LEDGER_GROUP_ID": settings.group_id,
+                            "LEDGER_TOPIC_PREFIX": settings.topic_prefix,
                             "LEDGER_BATCH_SIZE": str(settings.batch_size),
-                            "LEDGER_SESSION_TIMEOUT_S": str(session_timeout_s),
                             "LEDGER_HOME": str(settings.home / name)}
         (settings.home / name).mkdir(parents=True, exist_ok=True)
         self.log_path = settings.home / name / "worker.log"

@@ -51,8 +51,8 @@ def settings(database_url: str, bootstrap: str, tmp_path: Path) -> Settings:
     """Settings isolating one test: its own database, topics and consumer group."""
     tag = uuid.uuid4().hex[:10]
     return Settings(home=tmp_path / "home", database_url=database_url, bootstrap_servers=bootstrap,
-                    topic_prefix=f"t{tag}-", group_id=f"ledger-{tag}", partitions=2, batch_size=200,
-                    batch_ms=50, session_timeout_s=4, maturation_interval_s=1)
+                    topic_prefix=f"t{tag}-", partitions=2, batch_size=200, batch_ms=50,
+                    maturation_interval_s=1)
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def module_harness(postgres_admin_url: str, bootstrap: str,
     workdir = tmp_path_factory.mktemp("scenario")
     with database_on(postgres_admin_url) as url:
         settings = Settings(home=workdir / "home", database_url=url, bootstrap_servers=bootstrap,
-                            topic_prefix=f"m{tag}-", group_id=f"scenario-{tag}", partitions=2, batch_size=100,
-                            batch_ms=50, session_timeout_s=4, maturation_interval_s=1)
+                            topic_prefix=f"m{tag}-", partitions=2, batch_size=100, batch_ms=50,
+                            maturation_interval_s=1)
         with Harness(settings, workdir) as harness:
             yield harness

@@ -88,9 +88,9 @@ class Harness:
         s = self.settings
         return os.environ | {
             "DATABASE_URL": s.database_url or "", "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-            "LEDGER_HOME": str(s.home), "LEDGER_TOPIC_PREFIX": s.topic_prefix, "LEDGER_GROUP_ID": s.group_id,
+            "LEDGER_HOME": str(s.home), "LEDGER_TOPIC_PREFIX": s.topic_prefix,
             "LEDGER_PARTITIONS": str(s.partitions), "LEDGER_BATCH_SIZE": str(s.batch_size),
-            "LEDGER_BATCH_MS": str(s.batch_ms), "LEDGER_SESSION_TIMEOUT_S": str(s.session_timeout_s),
+            "LEDGER_BATCH_MS": str(s.batch_ms),
             "LEDGER_MATURATION_INTERVAL_S": str(s.maturation_interval_s)}
 
     def start_worker(self, api: bool = False, projections: bool = True) -> subprocess.Popen[bytes]:

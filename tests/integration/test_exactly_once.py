@@ -12,6 +12,7 @@ import pytest
 from ledger.money import commission
 from tests.builders import joined, program, refund, sale, two_tier_events
 from tests.integration.harness import Harness, balances, wait_for
+from tests.reference import generate
 
 pytestmark = pytest.mark.integration
 PARTNERS = 8
@@ -82,13 +83,14 @@ def _inbox_count(conn: psycopg.Connection[Any]) -> int:
 
 
 def test_a_standby_takes_over_when_the_writer_is_killed_mid_stream(harness: Harness) -> None:
-    events, expected = _stream(sales=1_500)
+    stream = generate(sales=1_500, partners=20, seed=71)
     first, second = harness.start_worker(), harness.start_worker()
     harness.wait_for_writer()
-    harness.publish(events[:900])
+    harness.publish(stream.events[:900])
     writer = harness.writer_process([first, second])
     wait_for(lambda: harness.decided() >= 200, "the writer to decide part of the stream")
     harness.stop_worker(writer, hard=True)
-    harness.publish(events[900:])
-    harness.wait_until_applied(events)
-    assert _available(harness) == {p: v for p, v in expected.items() if v}
+    harness.publish(stream.events[900:])
+    harness.wait_until_applied(stream.events)
+    assert (harness.report(), harness.dead_letter_reasons()) == (stream.expected.balances,
+                                                                 stream.expected.dead_letters)

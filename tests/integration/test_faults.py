@@ -100,6 +100,23 @@ def test_postgres_stopped_and_started_mid_stream_loses_nothing(
         _assert_as_the_model_expects(harness, stream)
 
 
+def test_sigterm_while_postgres_is_down_stops_the_worker_and_loses_nothing(
+        settings: Settings, own_postgres: Any, tmp_path: Path) -> None:
+    stream = generate(sales=2_000, partners=20, seed=33)
+    with Harness(replace(settings, database_url=own_postgres.url), tmp_path) as harness:
+        worker = harness.start_worker()
+        harness.publish(stream.events)
+        wait_for(lambda: harness.decided() >= 300, "part of the stream to be decided")
+        _stop(own_postgres)
+        wait_for(lambda: _failures_seen(tmp_path / "worker-0.log") >= 3, "the worker to find the database away")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=120) == 0
+        own_postgres.ensure_postgres_running()
+        harness.start_worker()
+        harness.wait_until_applied(stream.events, CATCH_UP_S)
+        _assert_as_the_model_expects(harness, stream)
+
+
 def test_a_quiet_stream_still_refuses_parked_events_past_their_grace(harness: Harness) -> None:
     stream = generate(sales=20, partners=3, seed=41)
     orphan = {"event_id": "orphan-refund", "type": "refund.issued", "occurred_at": "2026-03-01T12:00:00Z",

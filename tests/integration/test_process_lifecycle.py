@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from streams.embedded import free_port
+from tests.builders import joined, program, sale
 from tests.integration.harness import Harness, wait_for
 
 pytestmark = pytest.mark.integration
@@ -75,3 +79,28 @@ def test_sigterm_to_the_process_group_stops_ledger_run_and_what_it_started(tmp_p
     finally:
         if _group_alive(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_the_worker_serves_its_metrics_on_the_metrics_port(harness: Harness, tmp_path: Path) -> None:
+    port = free_port()
+    process = _start(harness.env, tmp_path / "run.log", "--no-api", "--metrics-port", str(port))
+    harness.workers.append(process)
+    harness.apply([program(), joined("rex"), sale("S-1", "rex", 1_000)])
+
+    def metrics() -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                body = response.read().decode()
+        except OSError:
+            return None
+        return body if "ledger_events_applied_total 3.0" in body else None
+    wait_for(metrics, "the metrics to count the three events applied")
+
+
+def test_status_counts_messages_left_unread_while_no_worker_runs(harness: Harness) -> None:
+    worker = harness.start_worker()
+    harness.apply([program(), joined("rex")])
+    harness.stop_worker(worker)
+    harness.publish([sale(f"S-{n}", "rex", 1_000) for n in range(3)])
+    status = json.loads(harness.ledger("status", "--json").stdout)
+    assert status["unread"] == 3, status

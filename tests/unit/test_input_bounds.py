@@ -96,3 +96,13 @@ def test_a_type_that_is_not_text_is_an_unknown_type() -> None:
 def test_a_rate_written_with_a_thousand_digits_is_refused() -> None:
     event = program() | {"tiers": [{"level": 1, "rate": "0." + "1" * 1000}]}
     assert _reason(json.dumps(event).encode()) is Reason.SCHEMA_VIOLATION
+
+
+def test_a_rate_with_an_exponent_is_refused_before_anything_multiplies_by_it() -> None:
+    event = program() | {"tiers": [{"level": 1, "rate": "1e-999999999"}]}
+    assert _reason(json.dumps(event).encode()) is Reason.SCHEMA_VIOLATION
+
+
+def test_a_lone_surrogate_in_an_event_id_is_not_carried_into_the_dead_letter() -> None:
+    parsed = parse_event(b'{"event_id": "\\udc00", "type": "sale.teleported"}')
+    assert isinstance(parsed, Invalid) and parsed.event_id is None

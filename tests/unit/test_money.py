@@ -51,4 +51,3 @@ def test_thirds_of_an_odd_amount_still_net_to_zero() -> None:
 def test_negative_numerators_are_refused() -> None:
     with pytest.raises(ValueError):
         divide_half_even(-1, 2)
-

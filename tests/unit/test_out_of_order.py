@@ -189,3 +189,11 @@ def test_where_batches_fall_does_not_change_which_refund_is_refused(apply: Apply
     apply(sale("S1", "a", 1_250) | {"occurred_at": "2026-03-05T00:00:00+00:00"})
     result = apply(_refund_at("R3", 539, "2026-03-10T05:00:00+00:00"))
     assert [d.reason for d in result.dead_letters] == [Reason.OVER_REFUND] and balance("a") == 18
+
+
+def test_refunds_released_by_a_released_sale_apply_before_the_batchs_later_refund(
+        apply: Apply, balance: Balance) -> None:
+    apply(program(tiers=("0.20",)), sale("S", "rex", 10_000, day=2))  # rex has not joined: the sale waits
+    apply(refund("S", 6_000, day=3, event_id="r1"))  # waits for the sale
+    result = apply(joined("rex"), refund("S", 6_000, day=5, event_id="r2"))
+    assert [(d.event_id, d.reason) for d in result.dead_letters] == [("r2", Reason.OVER_REFUND)]

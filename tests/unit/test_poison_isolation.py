@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
+
+import pytest
+from eventsourcing.persistence import OperationalError
 
 from ledger.application import LedgerApp
 from ledger.batch import BatchResult, Inbound
 from schemas import Reason
-from streams.batches import apply_until_recorded
+from streams.batches import StopRequestedError, apply_until_recorded
 from tests.builders import inbound, joined, program, sale
 
 
@@ -39,3 +43,18 @@ async def test_the_rest_of_the_batch_is_applied() -> None:
     items: list[Any] = [inbound(e) for e in (program(), joined("rex"), sale("S-BAD", "rex", 1), sale("S-2", "rex", 1))]
     result = await apply_until_recorded(ledger, items)
     assert result.applied == 3
+
+
+class DatabaseAway(LedgerApp):
+    """The in-memory ledger, as if its database never answered."""
+
+    def apply_batch(self, items: Sequence[Inbound]) -> BatchResult:
+        raise OperationalError("the database is away")
+
+
+async def test_a_batch_waiting_for_the_database_gives_up_unrecorded_when_the_worker_stops() -> None:
+    ledger = DatabaseAway(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.3, stopping.set)
+    with pytest.raises(StopRequestedError):
+        await apply_until_recorded(ledger, [inbound(program())], stopping)
