@@ -9,15 +9,14 @@ from ledger.batch import BatchResult, DeadLetter, Inbound, Source
 from ledger.errors import OverPayoutError, PrerequisiteMissingError, RejectedError
 from ledger.handlers import Handlers
 from ledger.idempotency import body_digest, is_repeat, reuse_detail
-from ledger.parking import ParkedEvent, arrival_key, funds_key, is_funds_key
+from ledger.parked_ahead import ParkedAhead
+from ledger.parking import ParkedEvent, funds_key, is_funds_key
 from ledger.payout_queue import PayoutQueue, Unfunded
 from ledger.persistence import FirstSeen, InboxRecord, LedgerRecorder
 from ledger.unit_of_work import UnitOfWork
 from schemas.events import ChargeDeclined, InputEvent, PayoutSent
 from schemas.parsing import Invalid, parse_event
 from schemas.reasons import Reason
-
-PREFETCH_ROUNDS = 4
 
 
 @dataclass
@@ -46,8 +45,7 @@ class BatchDecider:
         self.available: set[str] = set()
         self.made_available: set[str] = set()
         self._waiting: dict[str, dict[str, ParkedEvent]] = {}  # parked in this batch, by what they wait for
-        self._stored: dict[str, list[ParkedEvent]] = {}  # parked earlier, read ahead by prefetch()
-        self._parsed: dict[str, InputEvent | Invalid] = {}  # their events, parsed once
+        self._ahead = ParkedAhead()  # parked in earlier batches, read ahead by prefetch()
 
     def prefetch(self, events: list[InputEvent | Invalid]) -> None:
         """Read what the batch's events will need in a few queries, not one each.
@@ -57,22 +55,8 @@ class BatchDecider:
         they apply at once, before the batch's later messages, wherever the batches fall.
         """
         self.handlers.prefetch(events)
-        self._prefetch_parked({key for e in events if (key := arrival_key(e)) is not None})
+        self._ahead.load(self.recorder, events)
         self.queue.load(funds_key(e.partner_id, e.amount.currency) for e in events if isinstance(e, PayoutSent))
-
-    def _prefetch_parked(self, keys: set[str]) -> None:
-        looked_up: set[str] = set()
-        for _ in range(PREFETCH_ROUNDS):  # program → partner → sale → refund is the longest chain
-            if not keys:
-                return
-            looked_up |= keys
-            found = self.recorder.parked_waiting_for(sorted(keys))
-            keys = set()
-            for parked in found:
-                self._stored.setdefault(parked.waiting_for, []).append(parked)
-                event = self._parsed[parked.event_id] = parse_event(parked.raw)
-                if (key := arrival_key(event)) is not None and key not in looked_up:
-                    keys.add(key)
 
     def decide(self, item: Inbound) -> None:
         """Decide one received message."""
@@ -197,7 +181,7 @@ class BatchDecider:
         self.available.update(keys)
         self.made_available.update(keys)
         waiting = [p for key in keys for p in self._waiting.get(key, {}).values() if not self._still_unfunded(p)]
-        stored = self._unclaimed([p for key in keys for p in self._stored.pop(key, [])])
+        stored = self._unclaimed(self._ahead.take(keys))
         from_store = {p.event_id for p in stored}
         for parked in sorted([*waiting, *stored], key=lambda p: p.order):
             # Not if a nested release decided it already.
@@ -235,7 +219,7 @@ class BatchDecider:
     def _reapply(self, parked: ParkedEvent, event: InputEvent | Invalid | None = None,
                  expiring: str | None = None) -> None:
         self._unpark(parked)
-        event = event or self._parsed.get(parked.event_id) or parse_event(parked.raw)
+        event = event or self._ahead.parsed(parked.event_id) or parse_event(parked.raw)
         if isinstance(event, Invalid):
             self._refuse_reparsed(parked, event)
             return
