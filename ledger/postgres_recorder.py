@@ -52,6 +52,9 @@ class PostgresLedgerRecorder(PostgresReads, PostgresOutbox, PostgresApplicationR
     def construct(cls, factory: PostgresFactory) -> PostgresLedgerRecorder:
         """Create the schema and tables if needed and return the recorder."""
         with factory.datastore.transaction(commit=True) as curs:
+            # Under the DDL lock: two workers starting together on a new database both ran
+            # CREATE SCHEMA IF NOT EXISTS, and the second failed on pg_namespace's unique index.
+            curs.execute(SQL("SELECT pg_advisory_xact_lock(hashtext('ledger-ddl'))"))
             curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(factory.datastore.schema)))
         recorder = cls(factory.datastore)
         if factory.env_create_table():

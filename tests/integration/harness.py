@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -31,7 +32,7 @@ DEADLINE_S = 90.0
 MAX_RAW_BYTES = 16 * 1024 * 1024  # hostile tests publish messages far over the ledger's bound
 
 
-def wait_for(condition: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
+def wait_for(condition: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S, every_s: float = 0.1) -> T:
     """Poll `condition` until it returns something truthy, or fail saying what never happened."""
     deadline = time.monotonic() + deadline_s
     while True:
@@ -40,7 +41,7 @@ def wait_for(condition: Callable[[], T | None], what: str, deadline_s: float = D
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {deadline_s:.0f}s waiting for {what}")
-        time.sleep(0.1)
+        time.sleep(every_s)
 
 
 @contextmanager
@@ -64,6 +65,7 @@ class Harness:
         self.workers: list[subprocess.Popen[bytes]] = []
         self.api_port: int | None = None
         self.extra_env: dict[str, str] = {}  # more settings for the workers started from now on
+        self.logs: dict[int, Path] = {}  # each process's log, by pid
         asyncio.run(ensure_topics(self.bootstrap, [*settings.input_topics, settings.dlq_topic,
                                                    settings.notifications_topic], settings.partitions))
 
@@ -71,10 +73,16 @@ class Harness:
         return self
 
     def __exit__(self, *_: object) -> None:
+        # The whole group: a worker's projection process must not outlive the test.
         for process in self.workers:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def track(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        """Stop this process (started in a session of its own) with the test, and show its log if it dies."""
+        self.workers.append(process)
+        self.logs[process.pid] = log
 
     @property
     def bootstrap(self) -> str:
@@ -105,8 +113,9 @@ class Harness:
         # A home each: one `ledger run` per LEDGER_HOME, as on separate machines.
         home = self.settings.home / f"worker-{len(self.workers)}"
         process = subprocess.Popen([sys.executable, "-m", "streams.cli", "--log-level", "INFO", "run", *args],
-                                   env=self.env | self.extra_env | {"LEDGER_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT)
-        self.workers.append(process)
+                                   env=self.env | self.extra_env | {"LEDGER_HOME": str(home)}, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        self.track(process, Path(log.name))
         return process
 
     def stop_worker(self, process: subprocess.Popen[bytes], hard: bool = False) -> None:
@@ -168,8 +177,11 @@ class Harness:
         """Wait until every event is decided (not parked) and every projection has caught up."""
         ids = list({e["event_id"] for e in events})
         with psycopg.connect(self.settings.database_url or "", autocommit=True) as conn:
+            # The total first (one cheap count), then the ids themselves once.
+            wait_for(lambda: self.check_workers() and decided_count(conn) >= len(ids),
+                     f"{len(ids)} events to be decided", deadline_s, every_s=0.25)
             wait_for(lambda: self.check_workers() and decided_count(conn, ids) == len(ids),
-                     f"{len(ids)} events to be decided", deadline_s)
+                     f"{len(ids)} events to be decided", deadline_s, every_s=0.25)
             wait_for(lambda: self.check_workers() and _projections_caught_up(conn), "projections to catch up",
                      deadline_s)
 
@@ -208,7 +220,7 @@ class Harness:
         """Fail at once, with its log, if a worker died that the test did not stop."""
         for number, process in enumerate(self.workers):
             if process.poll() is not None and process.returncode not in (0, -9, -15):
-                log = (self.workdir / f"worker-{number}.log").read_text(errors="replace")
+                log = self.logs[process.pid].read_text(errors="replace")
                 raise AssertionError(f"worker {number} exited with {process.returncode}:\n{log[-3000:]}")
         return True
 

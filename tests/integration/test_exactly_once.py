@@ -84,8 +84,9 @@ def _inbox_count(conn: psycopg.Connection[Any]) -> int:
 
 def test_a_standby_takes_over_when_the_writer_is_killed_mid_stream(harness: Harness) -> None:
     stream = generate(sales=1_500, partners=20, seed=71)
-    first, second = harness.start_worker(), harness.start_worker()
+    first = harness.start_worker()
     harness.wait_for_writer()
+    second = harness.start_worker()
     harness.publish(stream.events[:900])
     writer = harness.writer_process([first, second])
     wait_for(lambda: harness.decided() >= 200, "the writer to decide part of the stream")

@@ -14,6 +14,7 @@ import pytest
 
 from streams.embedded import start_postgres
 from streams.settings import Settings
+from tests.builders import joined, program, sale
 from tests.integration.harness import Harness, wait_for
 from tests.reference import Stream, generate
 
@@ -41,6 +42,7 @@ def _kill_repeatedly(harness: Harness, stream: Stream, kills: int, deadline_s: f
     harness.wait_until_applied(stream.events, deadline_s)
 
 
+@pytest.mark.timeout(900)  # about a minute here; room for a slow, shared machine
 def test_the_worker_killed_five_times_in_20000_events_ends_as_the_model_expects(harness: Harness) -> None:
     stream = generate(sales=17_000, partners=60, seed=11)
     _kill_repeatedly(harness, stream, kills=5, deadline_s=CATCH_UP_S)
@@ -48,6 +50,7 @@ def test_the_worker_killed_five_times_in_20000_events_ends_as_the_model_expects(
 
 
 @pytest.mark.long
+@pytest.mark.timeout(3600)
 def test_the_worker_killed_ten_times_in_100000_events_ends_as_the_model_expects(harness: Harness) -> None:
     stream = generate(sales=85_000, partners=300, seed=12)
     _kill_repeatedly(harness, stream, kills=10, deadline_s=6 * CATCH_UP_S)
@@ -85,6 +88,14 @@ def _failures_seen(log: Path) -> int:
     return sum(text.count(what) for what in ("batch_failed", "writer_lock_unavailable"))
 
 
+def _stop_until_noticed(server: Any, log: Path) -> None:
+    """Stop PostgreSQL, and keep it down until the worker has failed to reach it three more times."""
+    before = _failures_seen(log)
+    _stop(server)
+    wait_for(lambda: _failures_seen(log) >= before + 3, "the worker to find the database away")
+
+
+@pytest.mark.timeout(900)
 def test_postgres_stopped_and_started_mid_stream_loses_nothing(
         settings: Settings, own_postgres: Any, tmp_path: Path) -> None:
     stream = generate(sales=3_000, partners=30, seed=31)
@@ -92,14 +103,13 @@ def test_postgres_stopped_and_started_mid_stream_loses_nothing(
         harness.start_worker()
         harness.publish(stream.events)
         wait_for(lambda: harness.decided() >= 500, "part of the stream to be decided")
-        _stop(own_postgres)
-        # Down for as long as the worker takes to fail to reconnect a few times (seconds).
-        wait_for(lambda: _failures_seen(tmp_path / "worker-0.log") >= 3, "the worker to find the database away")
+        _stop_until_noticed(own_postgres, tmp_path / "worker-0.log")
         own_postgres.ensure_postgres_running()
         harness.wait_until_applied(stream.events, CATCH_UP_S)
         _assert_as_the_model_expects(harness, stream)
 
 
+@pytest.mark.timeout(900)
 def test_sigterm_while_postgres_is_down_stops_the_worker_and_loses_nothing(
         settings: Settings, own_postgres: Any, tmp_path: Path) -> None:
     stream = generate(sales=2_000, partners=20, seed=33)
@@ -107,8 +117,7 @@ def test_sigterm_while_postgres_is_down_stops_the_worker_and_loses_nothing(
         worker = harness.start_worker()
         harness.publish(stream.events)
         wait_for(lambda: harness.decided() >= 300, "part of the stream to be decided")
-        _stop(own_postgres)
-        wait_for(lambda: _failures_seen(tmp_path / "worker-0.log") >= 3, "the worker to find the database away")
+        _stop_until_noticed(own_postgres, tmp_path / "worker-0.log")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=120) == 0
         own_postgres.ensure_postgres_running()
@@ -118,13 +127,15 @@ def test_sigterm_while_postgres_is_down_stops_the_worker_and_loses_nothing(
 
 
 def test_a_quiet_stream_still_refuses_parked_events_past_their_grace(harness: Harness) -> None:
-    stream = generate(sales=20, partners=3, seed=41)
+    # Everything within days of each other, so only the orphan, weeks older, can be past its grace.
+    stream = [program(day=19, event_id="p"), joined("rex", day=19, event_id="j"),
+              *[sale(f"S-{n}", "rex", 1_000, day=20, event_id=f"s-{n}") for n in range(5)]]
     orphan = {"event_id": "orphan-refund", "type": "refund.issued", "occurred_at": "2026-03-01T12:00:00Z",
               "refund_id": "orphan", "sale_id": "never-sold", "amount": {"amount": 100, "currency": "USD"}}
     harness.extra_env["LEDGER_PARKING_MIN_WAIT_S"] = "1"
     harness.start_worker()
-    harness.publish([*stream.events, orphan])  # the stream reaches day 28: the orphan is weeks past its grace
-    harness.wait_until_applied(stream.events)
+    harness.apply(stream)
+    harness.publish([orphan])  # then nothing more arrives
     wait_for(lambda: harness.dead_letter_reasons() == {"unknown_sale": 1},
              "the orphan refund to be refused without more traffic")
 

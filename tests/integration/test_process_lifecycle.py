@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -28,11 +29,15 @@ def _start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    """Whether a process of the group still runs (a zombie waiting for its reaper does not)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 def _processes_using(home: Path) -> list[int]:
@@ -50,7 +55,7 @@ def _processes_using(home: Path) -> list[int]:
 
 def test_a_second_ledger_run_on_the_same_home_is_refused_with_what_to_do(harness: Harness, tmp_path: Path) -> None:
     first = _start(harness.env, tmp_path / "first.log", "--no-api")
-    harness.workers.append(first)
+    harness.track(first, tmp_path / "first.log")
     wait_for(lambda: RUNNING in (tmp_path / "first.log").read_text(), "the first ledger to run")
     second = _start(harness.env, tmp_path / "second.log", "--no-api")
     assert second.wait(timeout=60) == 2
@@ -77,14 +82,17 @@ def test_sigterm_to_the_process_group_stops_ledger_run_and_what_it_started(tmp_p
         wait_for(lambda: not _group_alive(process.pid), "every process of the group to end", 30)
         wait_for(lambda: not _processes_using(tmp_path / "home"), "the embedded PostgreSQL and broker to stop", 30)
     finally:
-        if _group_alive(process.pid):
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        for pid in _processes_using(tmp_path / "home"):  # the embedded services, in sessions of their own
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_the_worker_serves_its_metrics_on_the_metrics_port(harness: Harness, tmp_path: Path) -> None:
     port = free_port()
     process = _start(harness.env, tmp_path / "run.log", "--no-api", "--metrics-port", str(port))
-    harness.workers.append(process)
+    harness.track(process, tmp_path / "run.log")
     harness.apply([program(), joined("rex"), sale("S-1", "rex", 1_000)])
 
     def metrics() -> str | None:
@@ -102,5 +110,5 @@ def test_status_counts_messages_left_unread_while_no_worker_runs(harness: Harnes
     harness.apply([program(), joined("rex")])
     harness.stop_worker(worker)
     harness.publish([sale(f"S-{n}", "rex", 1_000) for n in range(3)])
-    status = json.loads(harness.ledger("status", "--json").stdout)
-    assert status["unread"] == 3, status
+    wait_for(lambda: json.loads(harness.ledger("status", "--json").stdout)["unread"] == 3,
+             "ledger status to count the three unread sales")
