@@ -115,10 +115,12 @@ class LedgerApp(Application[UUID]):
             decider.expire(clock, self.parking_grace, self.parking_min_wait)
             decider.release_stored()
         decided = time.perf_counter()
-        self._save_decision(decider.handlers.uow, decider, positions=marks, clock=latest)
+        encode_s = self._save_decision(decider.handlers.uow, decider, positions=marks, clock=latest)
         self.ledger_recorder.keys_to_recheck = ()
-        decider.result.decide_s, decider.result.save_s = decided - started, time.perf_counter() - decided
-        return decider.result
+        result = decider.result
+        result.decide_s, result.encode_s = decided - started, encode_s
+        result.save_s = time.perf_counter() - decided - encode_s
+        return result
 
     def refuse(self, item: Inbound, reason: Reason, detail: str) -> BatchResult:
         """Dead-letter one message the ledger could not process, so the stream moves on."""
@@ -158,10 +160,11 @@ class LedgerApp(Application[UUID]):
         self._save_decision(uow, decider, matured=[m.key for m in due])
         return len(due)
 
-    def _save_decision(self, uow: UnitOfWork, decider: BatchDecider, **extra: Any) -> None:
-        """Save what a unit of work changed with every record the recorder writes beside it."""
+    def _save_decision(self, uow: UnitOfWork, decider: BatchDecider, **extra: Any) -> float:
+        """Save what a unit of work changed with every record the recorder writes beside it;
+        returns the seconds spent encoding."""
         records = decider.records
-        self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
+        return self._save(uow.changed(), inbox=list(records.inbox.values()), inbox_updates=records.inbox_updates,
                    parked=list(records.parked.values()), released=sorted(records.released),
                    kept_waiting=sorted(records.kept),
                    dead_letters=decider.result.dead_letters, notifications=uow.notifications,
@@ -169,13 +172,18 @@ class LedgerApp(Application[UUID]):
                    made_available=sorted(decider.made_available), sales_decided=uow.sales_decided,
                    index_reads=uow.index_reads, **extra)
 
-    def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> None:
+    def _save(self, aggregates: list[Aggregate], **kwargs: Any) -> float:
         # Saving events in the order they happened keeps the ledger's global order causal.
         events = sorted((e for a in aggregates for e in a.collect_events()), key=lambda e: e.timestamp)
-        # The event store directly: Application.save() checks each event against a runtime
-        # Protocol, which cost more than encoding it.
-        self.events.put(events, **kwargs)
+        # The mapper and the recorder directly, as EventStore.put would call them (and timed
+        # apart): Application.save() checks each event against a runtime Protocol, which cost
+        # more than encoding it.
+        started = time.perf_counter()
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        encoded = time.perf_counter()
+        self.recorder.insert_events(stored, **kwargs)
         self.aggregates.saved(aggregates)
+        return encoded - started
 
 
 def _event_ids(items: Sequence[Inbound]) -> list[str]:

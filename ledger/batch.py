@@ -49,5 +49,6 @@ class BatchResult:
     parked: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
     attempts: int = 1
-    decide_s: float = 0.0  # seconds deciding (reads included) and saving, for the worker's log
-    save_s: float = 0.0
+    decide_s: float = 0.0  # seconds deciding (reads included), for the worker's log
+    encode_s: float = 0.0  # seconds turning the batch's domain events into stored events
+    save_s: float = 0.0  # seconds writing them and their side records (the transaction)

@@ -58,15 +58,16 @@ def _decide(app: LedgerApp, items: list[Inbound], batch: int, profile: Path | No
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    decide_s = save_s = 0.0
+    decide_s = encode_s = save_s = 0.0
     for n in range(0, len(items), batch):
         result = app.apply_batch(items[n:n + batch])
-        decide_s, save_s = decide_s + result.decide_s, save_s + result.save_s
+        decide_s, encode_s, save_s = decide_s + result.decide_s, encode_s + result.encode_s, save_s + result.save_s
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
-    print(f"decide and save: {len(items) / (time.perf_counter() - started):,.0f} events/s; "
-          f"per event {decide_s / len(items) * 1e6:,.0f} µs deciding, {save_s / len(items) * 1e6:,.0f} µs saving")
+    per = 1e6 / len(items)
+    print(f"decide and save: {len(items) / (time.perf_counter() - started):,.0f} events/s; per event "
+          f"{decide_s * per:,.0f} µs deciding, {encode_s * per:,.0f} µs encoding, {save_s * per:,.0f} µs writing")
 
 
 def _encode(app: LedgerApp, inputs: int) -> None:

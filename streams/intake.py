@@ -39,6 +39,7 @@ class Intake:
         self._refreshed: float | None = None  # when the partitions were last listed
         self._next: dict[TopicPartition, int] = {}
         self.needs_rewind = True
+        self.parse_s = 0.0  # seconds the last batch took to parse, for the worker's log
 
     async def start(self) -> None:
         """Connect to the broker."""
@@ -59,7 +60,10 @@ class Intake:
         for tp, batch in fetched.items():
             if batch:
                 self._next[tp] = batch[-1].offset + 1
-        return [self._inbound(r) for r in records] if records else []
+        started = time.perf_counter()
+        parsed = [self._inbound(r) for r in records]
+        self.parse_s = time.perf_counter() - started
+        return parsed
 
     async def rewind(self) -> None:
         """Seek every partition to just after the last offset the ledger recorded for it."""

@@ -119,7 +119,8 @@ class Worker:
         self.metrics.batch_done(len(items), result, elapsed)
         log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
                  rejected=len(result.dead_letters), parked=result.parked, attempts=result.attempts,
-                 decide_s=round(result.decide_s, 3), save_s=round(result.save_s, 3), total_s=round(elapsed, 3))
+                 parse_s=round(self.intake.parse_s, 4), decide_s=round(result.decide_s, 4),
+                 encode_s=round(result.encode_s, 4), save_s=round(result.save_s, 4), total_s=round(elapsed, 3))
         self._wake_publisher.set()
 
     async def _tick_forever(self, stopping: asyncio.Event) -> None:

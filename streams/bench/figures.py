@@ -32,6 +32,8 @@ class Figures:
     workers: int = 1
     batches: int = 0
     batch_retries: int = 0
+    # Worker time per message read, by stage (parse, decide with its reads, encode, save = the write).
+    us_per_message: dict[str, float] = field(default_factory=dict)
     ledger_rows_per_s: float = 0.0
     rebuild_positions_per_s: float = 0.0
     worker_peak_rss_mb: float = 0.0
@@ -88,6 +90,8 @@ class Figures:
             ("raw: plain aiokafka consume, same topics", f"{self.raw_consume_per_s:,.0f} messages/s"),
             ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),
             ("batches / decided again after a conflict", f"{self.batches:,} / {self.batch_retries:,}"),
+            ("worker time per message: parse / decide / encode / write",
+             " / ".join(f"{self.us_per_message.get(s, 0):,.0f}" for s in ("parse", "decide", "encode", "save")) + " µs"),
             ("dead letters / events still parked at the end", f"{self.dead_letters:,} / {self.parked_at_end:,}"
              + "".join(f"; {reason} {count:,}" for reason, count in self.dead_letter_reasons.items())),
             ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / "

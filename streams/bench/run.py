@@ -31,7 +31,7 @@ from streams.bench.catchup import (
 from streams.bench.figures import Figures, machine
 from streams.bench.oracle import ORACLE_MAX_EVENTS, expected_totals, ledger_totals
 from streams.bench.raw import consume_rate, copy_rate
-from streams.bench.worker_proc import BenchWorker
+from streams.bench.worker_proc import STAGES, BenchWorker
 from streams.bench.workload import Workload, generate
 from streams.kafka import ensure_topics, plain_producer
 from streams.producer import produce_lines
@@ -67,6 +67,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
             worker.stop()
         figures.worker_peak_rss_mb = sum(worker.peak_mb() for worker in group)
         figures.batches, figures.batch_retries = map(sum, zip(*(worker.batches() for worker in group), strict=True))
+        figures.us_per_message = us_per_message([worker.seconds_by_stage() for worker in group])
     _rebuild(figures, database_url, say)
     say("measuring the raw limits…")
     figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
@@ -81,6 +82,12 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     else:
         say(f"totals not checked: the in-memory ledger checks runs of at most {ORACLE_MAX_EVENTS:,} events")
     return figures
+
+
+def us_per_message(splits: list[dict[str, float]]) -> dict[str, float]:
+    """Microseconds per message read, by stage, over every worker of the run."""
+    messages = sum(split["messages"] for split in splits) or 1.0
+    return {stage: round(sum(split[stage] for split in splits) / messages * 1e6, 1) for stage in STAGES}
 
 
 def drop_databases(url: str, names: list[str]) -> None:

@@ -15,6 +15,7 @@ import psutil
 from streams.settings import Settings
 
 SAMPLE_EVERY_S = 0.25
+STAGES = ("parse", "decide", "encode", "save")  # as the worker logs each batch
 
 
 class BenchWorker:
@@ -56,16 +57,25 @@ class BenchWorker:
 
     def batches(self) -> tuple[int, int]:
         """(batches applied, extra attempts after a conflict with another writer), from its JSON log."""
-        batches = retries = 0
+        logged = self._batch_records()
+        return len(logged), sum(int(r.get("attempts", 1)) - 1 for r in logged)
+
+    def seconds_by_stage(self) -> dict[str, float]:
+        """Seconds the worker spent parsing, deciding, encoding and writing, and messages read."""
+        logged = self._batch_records()
+        split = {stage: sum(float(r.get(f"{stage}_s", 0.0)) for r in logged) for stage in STAGES}
+        return split | {"messages": float(sum(int(r.get("size", 0)) for r in logged))}
+
+    def _batch_records(self) -> list[dict[str, object]]:
+        found = []
         for line in self.log_path.read_text(errors="replace").splitlines():
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
             if isinstance(record, dict) and record.get("event") == "batch_applied":
-                batches += 1
-                retries += int(record.get("attempts", 1)) - 1
-        return batches, retries
+                found.append(record)
+        return found
 
     def peak_mb(self) -> float:
         """The highest RSS seen."""

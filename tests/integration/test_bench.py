@@ -48,3 +48,9 @@ def test_the_projection_process_memory_is_reported_as_part_of_the_workers(figure
     total, part = figures["worker_rss_mb_by_quarter"], figures["projections_rss_mb_by_quarter"]
     assert isinstance(total, list) and isinstance(part, list) and len(part) == 4
     assert all(0 < mb < whole for mb, whole in zip(part, total, strict=True))
+
+
+def test_the_workers_time_per_message_is_split_by_stage(figures: dict[str, object]) -> None:
+    split = figures["us_per_message"]
+    assert isinstance(split, dict) and sorted(split) == ["decide", "encode", "parse", "save"]
+    assert all(us > 0 for us in split.values())

@@ -18,12 +18,12 @@ from tests.unit.conftest import Apply, Balance
 @pytest.fixture
 def fails_once(ledger: LedgerApp, monkeypatch: pytest.MonkeyPatch) -> None:
     """The next save fails as if the database went away mid-commit."""
-    put = ledger.events.put
+    insert = ledger.recorder.insert_events
 
     def failing(*args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(ledger.events, "put", put)
+        monkeypatch.setattr(ledger.recorder, "insert_events", insert)
         raise OperationalError("connection lost")
-    monkeypatch.setattr(ledger.events, "put", failing)
+    monkeypatch.setattr(ledger.recorder, "insert_events", failing)
 
 
 @pytest.fixture
