@@ -36,8 +36,7 @@ class BatchDecider:
     def __init__(self, uow: UnitOfWork, seen: dict[str, FirstSeen], recorder: LedgerRecorder,
                  unfunded: dict[str, Unfunded] | None = None) -> None:
         self.handlers = Handlers(uow, recorder.sales_since)
-        self.seen = seen
-        self._bodies: dict[str, bytes] = {}
+        self.seen = seen  # recorded before, and decided in this batch: each id's first body and source
         self.recorder = recorder
         self.queue = PayoutQueue(recorder, unfunded if unfunded is not None else {}, self.handlers.partner)
         self.result = BatchResult()
@@ -73,7 +72,6 @@ class BatchDecider:
                     Reason.EVENT_ID_REUSED, reuse_detail(event.event_id, first), item.raw, item.source, event.event_id))
             return
         self.seen[event.event_id] = FirstSeen(body, item.source)
-        self._bodies[event.event_id] = body
         self._apply(event, item.raw, item.source)
 
     def _apply(self, event: InputEvent, raw: bytes, source: Source | None, expiring: str | None = None) -> None:
@@ -232,6 +230,7 @@ class BatchDecider:
     def _outcome(self, event_id: str, event_type: str, outcome: str, source: Source | None) -> None:
         if event_id in self.records.released:
             self.records.inbox_updates[event_id] = outcome
-        else:
+        else:  # an event of this batch: its body is what decide() kept
+            first = self.seen.get(event_id)
             self.records.inbox[event_id] = InboxRecord(event_id, event_type, outcome, source,
-                                                       self._bodies.get(event_id))
+                                                       first.body if first else None)

@@ -18,6 +18,7 @@ from ledger.errors import (
     UnknownReferenceError,
 )
 from ledger.ids import aggregate_id, transaction_id
+from ledger.parking import declined_key, partner_key, program_key, sale_key
 from ledger.partner import Partner, email_digest
 from ledger.program import Program
 from ledger.recurring import RecurringCap
@@ -63,9 +64,9 @@ class Handlers:
         program = self.uow.get(Program, Program.create_id(event.program_id))
         if program is None:
             self.uow.add(Program(program_id=event.program_id, terms=event.model_dump(mode="json")))
-            return [f"program:{event.program_id}"]
+            return [program_key(event.program_id)]
         program.configure(event)
-        return [f"program:{event.program_id}", *self.correct_sales(program, event)]
+        return [program_key(event.program_id), *self.correct_sales(program, event)]
 
     def correct_sales(self, program: Program, event: ProgramConfigured) -> list[str]:
         """Sales from this version's time on that were decided under another version are corrected."""
@@ -96,7 +97,7 @@ class Handlers:
             name=event.name, email_digest=email_digest(event.email), joined_at=event.occurred_at,
             event_id=event.event_id,
         ))
-        return [f"partner:{event.partner_id}"]
+        return [partner_key(event.partner_id)]
 
     def check_recruitment(self, partner_id: str, recruited_by: str | None) -> None:
         """Refuse self-recruitment and recruitment chains that loop back to the partner."""
@@ -116,7 +117,7 @@ class Handlers:
         target = self.uow.get(Program, Program.create_id(event.program_id))
         if target is None:
             raise UnknownReferenceError(f"program {event.program_id} is not configured", Reason.UNKNOWN_PROGRAM,
-                                        f"program:{event.program_id}")
+                                        program_key(event.program_id))
         partner.change_program(program_id=event.program_id, effective_at=event.occurred_at, event_id=event.event_id)
         funded: list[str] = []
         for sale in self.sales_since("partner", partner.partner_id, event.occurred_at):
@@ -132,14 +133,14 @@ class Handlers:
         if existing is not None and not existing.declined:
             # Perhaps a retried charge whose decline has not arrived yet: wait for it.
             raise PrerequisiteMissingError(f"sale {event.sale_id} is already recorded and not declined",
-                                           Reason.DUPLICATE_SALE, f"declined:{event.sale_id}")
+                                           Reason.DUPLICATE_SALE, declined_key(event.sale_id))
         program_id = seller.program_at(event.occurred_at)
         terms = self.terms_at(program_id, event)
         lines, note = commission_lines(terms, seller, self.partner, event.product_id, event.amount.amount,
                                        event.amount.currency, event.customer.email)
         lines, note = self.recurring.cap(event, terms, lines, note)
         sale = self.place_sale(event, existing, program_id, lines, note, terms.event_id)
-        return [f"sale:{event.sale_id}", *self.effects.credit(sale, terms, event.event_id)]
+        return [sale_key(event.sale_id), *self.effects.credit(sale, terms, event.event_id)]
 
     def place_sale(self, event: SaleCompleted, existing: Sale | None, program_id: str,
                    lines: list[dict[str, Any]], note: str | None, terms_version: str) -> Sale:
@@ -188,7 +189,7 @@ class Handlers:
             customer=event.customer.model_dump(), reason=event.reason, reversed_sale=declined_now,
             occurred_at=event.occurred_at, event_id=event.event_id,
         ))
-        return [f"declined:{event.sale_id}", *funded] if declined_now else []
+        return [declined_key(event.sale_id), *funded] if declined_now else []
 
     @handle.register
     def send_payout(self, event: PayoutSent) -> list[str]:
@@ -217,14 +218,14 @@ class Handlers:
         partner = self.partner(partner_id)
         if partner is None:
             raise UnknownReferenceError(f"partner {partner_id} has not joined", Reason.UNKNOWN_PARTNER,
-                                        f"partner:{partner_id}")
+                                        partner_key(partner_id))
         return partner
 
     def require_sale(self, sale_id: str) -> Sale:
         """A sale that must have been recorded."""
         sale = self.uow.get(Sale, Sale.create_id(sale_id))
         if sale is None:
-            raise UnknownReferenceError(f"sale {sale_id} is not recorded", Reason.UNKNOWN_SALE, f"sale:{sale_id}")
+            raise UnknownReferenceError(f"sale {sale_id} is not recorded", Reason.UNKNOWN_SALE, sale_key(sale_id))
         return sale
 
     def terms_at(self, program_id: str, event: SaleCompleted) -> Terms:
@@ -232,10 +233,10 @@ class Handlers:
         program = self.uow.get(Program, Program.create_id(program_id))
         if program is None:
             raise UnknownReferenceError(f"program {program_id} is not configured", Reason.UNKNOWN_PROGRAM,
-                                        f"program:{program_id}")
+                                        program_key(program_id))
         terms = program.terms_at(event.occurred_at)
         if terms is None:
             raise UnknownReferenceError(
                 f"program {program_id} has no terms in effect at {event.occurred_at.isoformat()}",
-                Reason.NO_TERMS_IN_EFFECT, f"program:{program_id}")
+                Reason.NO_TERMS_IN_EFFECT, program_key(program_id))
         return terms

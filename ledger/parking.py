@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.batch import Source
+from schemas.events import ChargeDeclined, InputEvent, PartnerJoined, SaleCompleted
+from schemas.parsing import Invalid
+from schemas.program import ProgramConfigured
 from schemas.reasons import Reason
 
 FUNDS = "available:"
@@ -21,17 +24,36 @@ def is_funds_key(key: str) -> bool:
     return key.startswith(FUNDS)
 
 
-def arrival_key(event: object) -> str | None:
+def program_key(program_id: str) -> str:
+    """What an event waiting for a program (or a term version of it) waits for."""
+    return f"program:{program_id}"
+
+
+def partner_key(partner_id: str) -> str:
+    """What an event waiting for a partner to join waits for."""
+    return f"partner:{partner_id}"
+
+
+def sale_key(sale_id: str) -> str:
+    """What a refund or decline waiting for its sale waits for."""
+    return f"sale:{sale_id}"
+
+
+def declined_key(sale_id: str) -> str:
+    """What a retried sale waiting for the decline of its first charge waits for."""
+    return f"declined:{sale_id}"
+
+
+def arrival_key(event: InputEvent | Invalid) -> str | None:
     """What an event's arrival can release: the key that events waiting for it are parked under."""
-    kind = getattr(event, "type", None)
-    if kind == "program.configured":
-        return f"program:{event.program_id}"  # type: ignore[attr-defined]
-    if kind == "partner.joined":
-        return f"partner:{event.partner_id}"  # type: ignore[attr-defined]
-    if kind == "sale.completed":
-        return f"sale:{event.sale_id}"  # type: ignore[attr-defined]
-    if kind == "charge.declined" and event.sale_id:  # type: ignore[attr-defined]
-        return f"declined:{event.sale_id}"  # type: ignore[attr-defined]
+    if isinstance(event, ProgramConfigured):
+        return program_key(event.program_id)
+    if isinstance(event, PartnerJoined):
+        return partner_key(event.partner_id)
+    if isinstance(event, SaleCompleted):
+        return sale_key(event.sale_id)
+    if isinstance(event, ChargeDeclined) and event.sale_id:
+        return declined_key(event.sale_id)
     return None
 
 

@@ -16,7 +16,7 @@ from projections import queries
 from projections.access import Principal, principal_for
 from projections.models import PartnerBalance
 from projections.operations import add_operations_routes
-from schemas.bounds import EARLIEST, LATEST
+from schemas.bounds import TIME_RANGE, in_year_range
 
 MAX_OFFSET = 2**31 - 1  # far past any statement; PostgreSQL's OFFSET is a bigint
 bearer = HTTPBearer(auto_error=False, description="A key made with `ledger keys create`")
@@ -63,8 +63,8 @@ PARTNER_VIEWS = {
 
 def _in_range(when: datetime) -> datetime:
     # Outside the ledger's range nothing is recorded; PostgreSQL would refuse some such times.
-    if not EARLIEST.year <= when.year < LATEST.year:
-        raise HTTPException(422, f"times must be from {EARLIEST:%Y-%m-%d} up to {LATEST:%Y-%m-%d}")
+    if not in_year_range(when):
+        raise HTTPException(422, f"times must be {TIME_RANGE}")
     return when
 
 

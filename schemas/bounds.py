@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -21,15 +22,24 @@ LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
 # hold) and line breaks have no place in an id, a name or an email.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
 CONTROL_CHARACTERS_MESSAGE = "may not contain control characters (U+0000-U+001F, U+007F-U+009F)"
+# The same characters found in text that did not pass the door (a refused message's id, data
+# printed on a terminal), and lone surrogates, which json.loads lets through and UTF-8 cannot encode.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+TIME_RANGE = f"from {EARLIEST:%Y-%m-%d} up to (not including) {LATEST:%Y-%m-%d} UTC"
+
+
+def in_year_range(value: datetime) -> bool:
+    """Whether a time's year is in range; checked before any conversion, since converting
+    0001-01-01T00:00+01:00 to UTC overflows."""
+    return EARLIEST.year <= value.year < LATEST.year
 
 
 def _utc_in_range(value: datetime) -> datetime:
-    # The year is checked first: converting 0001-01-01T00:00+01:00 to UTC overflows.
-    if not EARLIEST.year <= value.year < LATEST.year:
-        raise ValueError(f"must be from {EARLIEST:%Y-%m-%d} up to (not including) {LATEST:%Y-%m-%d} UTC")
+    if not in_year_range(value):
+        raise ValueError(f"must be {TIME_RANGE}")
     utc = value.astimezone(UTC)
     if not EARLIEST <= utc < LATEST:
-        raise ValueError(f"must be from {EARLIEST:%Y-%m-%d} up to (not including) {LATEST:%Y-%m-%d} UTC")
+        raise ValueError(f"must be {TIME_RANGE}")
     return utc
 
 

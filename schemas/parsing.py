@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from schemas.bounds import (
+    CONTROL_CHARACTER,
     CONTROL_CHARACTERS_MESSAGE,
     MAX_ID_LENGTH,
     MAX_JSON_DEPTH,
@@ -20,8 +20,6 @@ from schemas.reasons import Reason
 from schemas.topics import TOPIC_BY_TYPE
 
 _ADAPTER: TypeAdapter[InputEvent] = TypeAdapter(InputEvent)
-# Control characters, and lone surrogates, which json.loads lets through but UTF-8 cannot encode.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _MAX_DETAIL = 1000
 
 
@@ -68,7 +66,7 @@ def _diagnose(raw: bytes) -> InputEvent | Invalid:
 
 
 def _is_plain_id(value: object) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and not _CONTROL.search(value)
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and not CONTROL_CHARACTER.search(value)
 
 
 def _depth(value: Any) -> int:
@@ -85,7 +83,7 @@ def _depth(value: Any) -> int:
 def _invalid(reason: Reason, detail: str, event_id: str | None = None) -> Invalid:
     # The detail is stored as text, logged and printed: no input control character (a NUL
     # PostgreSQL refuses, a terminal escape) travels in it.
-    shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", detail)
+    shown = CONTROL_CHARACTER.sub(lambda m: f"\\u{ord(m.group()):04x}", detail)
     return Invalid(reason, shown[:_MAX_DETAIL], event_id)
 
 

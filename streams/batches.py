@@ -14,6 +14,7 @@ from ledger.application import LedgerApp
 from ledger.batch import BatchResult, Inbound
 from ledger.errors import ConcurrencyError
 from schemas.reasons import Reason
+from streams.waiting import Backoff, wait_briefly
 
 log = structlog.get_logger("ledger.worker")
 # Failures that say "not now" (the database is away, or too busy with other writers): retry forever.
@@ -55,22 +56,14 @@ async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound], stopp
 
 async def retrying(work: Callable[[], BatchResult], size: int, stopping: asyncio.Event) -> BatchResult:
     """Run `work` in a thread until it stops failing for reasons that pass (database away, contention)."""
-    delay = 0.2
+    backoff = Backoff(0.2, 10.0)
     while True:
         try:
             return await asyncio.to_thread(work)
         except RETRYABLE as exc:
-            log.error("batch_failed_retrying", error=repr(exc)[:500], retry_in_s=delay, size=size)
-            await _pause(stopping, delay)
-            delay = min(delay * 2, 10.0)
-
-
-async def _pause(stopping: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
-    except TimeoutError:
-        return
-    raise StopRequestedError("stopping while the batch waited")
+            log.error("batch_failed_retrying", error=repr(exc)[:500], retry_in_s=backoff.delay, size=size)
+            if await backoff.pause(stopping):
+                raise StopRequestedError("stopping while the batch waited") from exc
 
 
 async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception, stopping: asyncio.Event) -> BatchResult:
@@ -91,7 +84,8 @@ async def _fail_alone(ledger: LedgerApp, item: Inbound, exc: Exception, stopping
         if not await asyncio.to_thread(ledger.ledger_recorder.reachable):
             # Not the message's fault: wait for the database as any batch would, without counting.
             log.error("database_unreachable_waiting", source=str(item.source))
-            await _pause(stopping, 1.0)
+            if await wait_briefly(stopping, 1.0):
+                raise StopRequestedError("stopping while the message waited for the database")
             continue
         attempts += 1
         try:

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rich.markup import escape
 from rich.table import Table
 
 from projections.queries import BalanceRow
+from schemas.bounds import CONTROL_CHARACTER
 
 # ISO 4217 currencies whose minor unit is not 1/100.
 MINOR_UNIT_DIGITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2,
                      "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3}
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def safe(text: object) -> str:
     """Text from the ledger as the terminal should show it: no markup, no control character."""
-    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
+    return escape(CONTROL_CHARACTER.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
 
 
 def format_money(amount: int, currency: str) -> str:

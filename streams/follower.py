@@ -65,7 +65,6 @@ class ProjectionSupervisor:
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
-        self.restarts = 0
         self._current = ProjectionProcess(database_url)
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="projections-supervisor", daemon=True)
@@ -94,7 +93,6 @@ class ProjectionSupervisor:
             log.error("projections_died_restarting", exitcode=self._current.exitcode(), restart_in_s=delay)
             if self._stopping.wait(delay):
                 return
-            self.restarts += 1
             self._current = ProjectionProcess(self.database_url)
             self._current.start()
             delay = min(delay * 2, MAX_RESTART_DELAY_S)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
@@ -56,12 +55,8 @@ class Intake:
         if self.needs_rewind:
             await self.rewind()
         fetched = await self.consumer.getmany(timeout_ms=self.settings.batch_ms, max_records=self.settings.batch_size)
-        records = [r for tp in sorted(fetched) for r in fetched[tp]]
-        for tp, batch in fetched.items():
-            if batch:
-                self._next[tp] = batch[-1].offset + 1
         started = time.perf_counter()
-        parsed = [self._inbound(r) for r in records]
+        parsed = [item for tp in sorted(fetched) for item in self._parse(tp, fetched[tp])]
         self.parse_s = time.perf_counter() - started
         return parsed
 
@@ -99,15 +94,11 @@ class Intake:
             self.needs_rewind = True
             log.info("partitions_assigned", partitions=len(partitions))
 
-    def _inbound(self, record: ConsumerRecord[bytes, bytes]) -> Inbound:
-        tp = TopicPartition(record.topic, record.partition)
-        return to_inbound(record.value, record.topic, record.partition, record.offset, self.cluster,
-                          self.settings.input_topic_by_name, self.consumer.highwater(tp))
+    def _parse(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> list[Inbound]:
+        if not records:
+            return []
+        self._next[tp] = records[-1].offset + 1
+        highwater, by_name = self.consumer.highwater(tp), self.settings.input_topic_by_name
+        return [to_inbound(r.value, tp.topic, tp.partition, r.offset, self.cluster, by_name, highwater)
+                for r in records]
 
-
-async def wait_briefly(stopping: asyncio.Event, seconds: float) -> None:
-    """Sleep, but wake as soon as the worker is asked to stop."""
-    try:
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

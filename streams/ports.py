@@ -17,8 +17,13 @@ def bind(host: str, port: int, option: str) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise PortBusyError(f"cannot listen on {host}:{port} ({exc.strerror}); another process uses it. "
-                            f"Choose another with {option}, or stop that process.") from exc
+        raise busy(host, port, option, exc) from exc
     sock.listen(128)
     sock.setblocking(False)
     return sock
+
+
+def busy(host: str, port: int, option: str, exc: OSError) -> PortBusyError:
+    """The error for a port another process holds, naming the option to change."""
+    return PortBusyError(f"cannot listen on {host}:{port} ({exc.strerror}); another process uses it. "
+                         f"Choose another with {option}, or stop that process.")

@@ -19,7 +19,7 @@ from projections.api import create_api
 from streams.follower import ProjectionSupervisor
 from streams.kafka import cluster_id, ensure_topics
 from streams.metrics import WorkerMetrics
-from streams.ports import bind
+from streams.ports import bind, busy
 from streams.services import Services
 from streams.worker import Worker
 
@@ -122,8 +122,10 @@ async def running_ledger(found: Services, options: RunOptions,
 def serve_metrics(metrics: WorkerMetrics, host: str, port: int) -> None:
     """The worker's metrics on a port of their own, in Prometheus' text format."""
     from prometheus_client import start_http_server
-    bind(host, port, "--metrics-port").close()
-    start_http_server(port, addr=host, registry=metrics.registry)
+    try:
+        start_http_server(port, addr=host, registry=metrics.registry)
+    except OSError as exc:
+        raise busy(host, port, "--metrics-port", exc) from exc
 
 
 async def run(found: Services, options: RunOptions, say: Callable[[str], None]) -> None:

@@ -13,11 +13,12 @@ from aiokafka import AIOKafkaProducer
 
 from ledger.application import LedgerApp
 from streams.batches import StopRequestedError, apply_until_recorded
-from streams.intake import Intake, wait_briefly
+from streams.intake import Intake
 from streams.kafka import plain_producer
 from streams.metrics import WorkerMetrics
 from streams.outbox import dead_letter_relay, notification_relay
 from streams.settings import Settings
+from streams.waiting import Backoff, wait_briefly
 from streams.writer_lock import WriterLock
 
 log = structlog.get_logger("ledger.worker")
@@ -40,17 +41,17 @@ class Worker:
         self.notifications = notification_relay(ledger, self._sender(settings.notifications_topic))
         self._wake_publisher = asyncio.Event()
         self.alive_at = 0.0  # monotonic time of the loop's last turn, for readiness
-        self._stopping = asyncio.Event()
+        self._stopping = asyncio.Event()  # run() replaces it with the caller's
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Run the loop, the timer and the publisher until `stopping` is set; the batch in hand finishes."""
         self._stopping = stopping
-        if not await self._start_clients(stopping):
+        if not await self._start_clients():
             return
-        tasks = [asyncio.create_task(self._publish_forever(stopping), name="publisher"),
-                 asyncio.create_task(self._tick_forever(stopping), name="timer")]
+        tasks = [asyncio.create_task(self._publish_forever(), name="publisher"),
+                 asyncio.create_task(self._tick_forever(), name="timer")]
         try:
-            await self._consume_forever(stopping)
+            await self._consume_forever()
         finally:
             stopping.set()
             # The timer and the publisher end their turn in hand (a write in a thread cannot be
@@ -62,21 +63,20 @@ class Worker:
             await self._close()
             await self.lock.release()
 
-    async def _start_clients(self, stopping: asyncio.Event) -> bool:
+    async def _start_clients(self) -> bool:
         """Connect to the broker, waiting for it as long as it takes (False if asked to stop first)."""
-        delay = 0.5
-        while not stopping.is_set():
+        backoff = Backoff(0.5, MAX_BACKOFF_S)
+        while not self._stopping.is_set():
             try:
                 await self.producer.start()
                 await self.intake.start()
                 return True
             except Exception as exc:  # noqa: BLE001 - the broker is away: wait for it
-                log.error("broker_unavailable_retrying", error=repr(exc)[:300], retry_in_s=delay)
+                log.error("broker_unavailable_retrying", error=repr(exc)[:300], retry_in_s=backoff.delay)
                 await self._close()
                 self.producer = plain_producer(self.bootstrap)
                 self.intake = Intake(self.settings, self.bootstrap, self.cluster, self._recorded_positions)
-                await wait_briefly(stopping, delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
+                await backoff.pause(self._stopping)
         return False
 
     async def _close(self) -> None:
@@ -86,27 +86,26 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - stopping goes on whatever a client says
                 log.warning("close_failed", error=repr(exc))
 
-    async def _consume_forever(self, stopping: asyncio.Event) -> None:
-        while await self.lock.acquire(stopping):
+    async def _consume_forever(self) -> None:
+        while await self.lock.acquire(self._stopping):
             self.intake.needs_rewind = True  # another writer may have recorded more meanwhile
-            await self._consume_while_writer(stopping)
+            await self._consume_while_writer()
 
-    async def _consume_while_writer(self, stopping: asyncio.Event) -> None:
-        delay = 0.2
-        while not stopping.is_set() and await self.lock.held():
+    async def _consume_while_writer(self) -> None:
+        backoff = Backoff(0.2, MAX_BACKOFF_S)
+        while not self._stopping.is_set() and await self.lock.held():
             self.alive_at = time.monotonic()
             try:
                 await self._one_batch()
-                delay = 0.2
+                backoff.reset()
             except StopRequestedError:
                 log.info("stopped_while_waiting_for_the_database")
                 return
             except Exception as exc:  # noqa: BLE001 - nothing is skipped: read again from the ledger's offsets
                 self.intake.needs_rewind = True
                 self.metrics.loop_failures.inc()
-                log.error("batch_failed_rereading", error=repr(exc)[:500], retry_in_s=delay)
-                await wait_briefly(stopping, delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
+                log.error("batch_failed_rereading", error=repr(exc)[:500], retry_in_s=backoff.delay)
+                await backoff.pause(self._stopping)
 
     async def _one_batch(self) -> None:
         items = await self.intake.next_batch()
@@ -123,10 +122,9 @@ class Worker:
                  encode_s=round(result.encode_s, 4), save_s=round(result.save_s, 4), total_s=round(elapsed, 3))
         self._wake_publisher.set()
 
-    async def _tick_forever(self, stopping: asyncio.Event) -> None:
+    async def _tick_forever(self) -> None:
         """Mature commission and expire parked events on the clock, also when no message arrives."""
-        while not stopping.is_set():
-            await wait_briefly(stopping, self.settings.maturation_interval_s)
+        while not await wait_briefly(self._stopping, self.settings.maturation_interval_s):
             if not self.lock.holding:
                 continue
             try:
@@ -140,26 +138,25 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - the next tick tries again
                 log.error("timer_failed", error=repr(exc)[:500])
 
-    async def _publish_forever(self, stopping: asyncio.Event) -> None:
+    async def _publish_forever(self) -> None:
         """Publish dead letters and notifications after each batch; failures wait and try again."""
-        delay = 1.0
-        while not stopping.is_set():
+        backoff = Backoff(1.0, MAX_BACKOFF_S)
+        while not self._stopping.is_set():
             if not self.lock.holding:
-                await self._woken(stopping, 1.0)
+                await self._woken(1.0)
                 continue
             try:
                 await self.dead_letters.publish_pending()
                 await self.notifications.publish_pending()
-                delay = 1.0
-                await self._woken(stopping, 5.0)
+                backoff.reset()
+                await self._woken(5.0)
             except Exception as exc:  # noqa: BLE001 - the rows stay unpublished; try again
-                log.error("publish_failed", error=repr(exc)[:500], retry_in_s=delay)
-                await wait_briefly(stopping, delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
+                log.error("publish_failed", error=repr(exc)[:500], retry_in_s=backoff.delay)
+                await backoff.pause(self._stopping)
 
-    async def _woken(self, stopping: asyncio.Event, seconds: float) -> None:
+    async def _woken(self, seconds: float) -> None:
         """Wait until a batch asks for publishing, the worker stops, or `seconds` pass."""
-        waits = [asyncio.ensure_future(self._wake_publisher.wait()), asyncio.ensure_future(stopping.wait())]
+        waits = [asyncio.ensure_future(self._wake_publisher.wait()), asyncio.ensure_future(self._stopping.wait())]
         await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
         for waiting in waits:
             waiting.cancel()

@@ -13,6 +13,8 @@ import time
 import psycopg
 import structlog
 
+from streams.waiting import wait_briefly
+
 log = structlog.get_logger("ledger.writer")
 LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('commission-ledger-writer'))"
 HELD_SQL = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
@@ -41,10 +43,7 @@ class WriterLock:
             if not said:
                 log.info("standby_waiting_for_writer_lock")
                 said = True
-            try:
-                await asyncio.wait_for(stopping.wait(), timeout=RETRY_EVERY_S)
-            except TimeoutError:
-                pass
+            await wait_briefly(stopping, RETRY_EVERY_S)
         return False
 
     @property
