@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -223,6 +224,30 @@ class Harness:
                 log = self.logs[process.pid].read_text(errors="replace")
                 raise AssertionError(f"worker {number} exited with {process.returncode}:\n{log[-3000:]}")
         return True
+
+
+@dataclass(frozen=True)
+class Process:
+    """A process as /proc shows it."""
+
+    pid: int
+    parent: int
+    group: int
+    state: str  # "Z" for a zombie waiting for its reaper
+    command: bytes
+
+
+def processes() -> Iterator[Process]:
+    """Every process on the machine now (those that end while being read are skipped)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, parent, group = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        yield Process(int(entry.name), int(parent), int(group), state, command)
 
 
 def run_command(database_url: str, bootstrap: str, home: Path, *args: str, **env: str) -> dict[str, Any]:

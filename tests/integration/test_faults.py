@@ -15,7 +15,7 @@ import pytest
 from streams.embedded import start_postgres
 from streams.settings import Settings
 from tests.builders import joined, program, sale
-from tests.integration.harness import Harness, wait_for
+from tests.integration.harness import Harness, processes, wait_for
 from tests.reference import Stream, generate
 
 pytestmark = pytest.mark.integration
@@ -142,16 +142,7 @@ def test_a_quiet_stream_still_refuses_parked_events_past_their_grace(harness: Ha
 
 def _spawned_children(pid: int) -> list[int]:
     """Processes `pid` started with multiprocessing's spawn (its projection process)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-    return found
+    return [p.pid for p in processes() if p.parent == pid and b"spawn_main" in p.command]
 
 
 def test_a_killed_projection_process_is_restarted_and_catches_up(harness: Harness) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from streams.embedded import free_port
 from tests.builders import joined, program, sale
-from tests.integration.harness import Harness, wait_for
+from tests.integration.harness import Harness, processes, wait_for
 
 pytestmark = pytest.mark.integration
 RUNNING = "ledger is running"
@@ -30,27 +30,12 @@ def _start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes
 
 def _group_alive(pgid: int) -> bool:
     """Whether a process of the group still runs (a zombie waiting for its reaper does not)."""
-    for entry in Path("/proc").iterdir():
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if entry.name.isdigit() and int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
+    return any(p.group == pgid and p.state != "Z" for p in processes())
 
 
 def _processes_using(home: Path) -> list[int]:
     """Processes whose command line names a path under `home` (the embedded services)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if entry.name.isdigit() and str(home).encode() in command:
-            found.append(int(entry.name))
-    return found
+    return [p.pid for p in processes() if str(home).encode() in p.command]
 
 
 def test_a_second_ledger_run_on_the_same_home_is_refused_with_what_to_do(harness: Harness, tmp_path: Path) -> None:
