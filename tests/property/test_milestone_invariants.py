@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.application import LedgerApp
+from ledger.core.changes import BonusAwarded, BonusClawedBack
 from ledger.partner import Partner
 from tests.builders import declined, inbound, joined, program, refund, sale
+from tests.core_ledger import CoreLedger
 
 MILESTONES = [
     {"id": "first", "metric": "sales_count", "threshold": 1, "bonus": {"amount": 500, "currency": "USD"}},
@@ -40,6 +42,19 @@ def streams(draw: st.DrawFn) -> list[dict[str, Any]]:
     return events
 
 
+def _net_bonuses_in_core(events: list[dict[str, Any]]) -> Counter[tuple[str, str, str]]:
+    ledger = CoreLedger(min_wait_s=300)
+    for start in range(0, len(events), 4):
+        ledger.apply_batch([inbound(e) for e in events[start:start + 4]])
+    net: Counter[tuple[str, str, str]] = Counter()
+    for entry in ledger.store.log:
+        for change in getattr(entry.decision, "changes", []):
+            if isinstance(change, BonusAwarded | BonusClawedBack):
+                key = (change.partner_id, change.milestone_id, change.period)
+                net[key] += 1 if isinstance(change, BonusAwarded) else -1
+    return net
+
+
 def _net_bonuses(events: list[dict[str, Any]], rnd: random.Random) -> Counter[tuple[str, str, str]]:
     app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     for start in range(0, len(events), 4):
@@ -62,3 +77,12 @@ def test_net_bonus_per_partner_milestone_and_period_is_zero_or_one(events: list[
     shuffled = events + rnd.sample(events, k=min(2, len(events)))
     rnd.shuffle(shuffled)
     assert set(_net_bonuses(shuffled, rnd).values()) <= {0, 1}
+
+
+@settings(max_examples=60, deadline=None)
+@given(streams(), st.randoms(use_true_random=False))
+def test_net_bonus_per_partner_milestone_and_period_is_zero_or_one_in_the_core(
+        events: list[dict[str, Any]], rnd: random.Random) -> None:
+    shuffled = events + rnd.sample(events, k=min(2, len(events)))
+    rnd.shuffle(shuffled)
+    assert set(_net_bonuses_in_core(shuffled).values()) <= {0, 1}

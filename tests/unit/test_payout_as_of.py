@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 
 from ledger.application import LedgerApp
-from ledger.partner import Partner
 from schemas import Reason
 from tests.builders import joined, payout, program, refund, sale
-from tests.unit.conftest import Apply, Balance
+from tests.unit.conftest import AnyLedger, Apply, Balance, balance_of
 
 
 def test_a_refund_dated_after_a_payout_but_applied_first_does_not_refuse_it(apply: Apply, balance: Balance) -> None:
@@ -89,12 +88,14 @@ def test_payouts_held_back_in_one_batch_all_apply_once_a_sale_funds_them(apply: 
 
 
 def test_a_credit_too_small_for_the_first_waiting_payout_reads_none_of_the_parked_payouts(
-        ledger: LedgerApp, apply: Apply, balance: Balance, monkeypatch: pytest.MonkeyPatch) -> None:
+        ledger: AnyLedger, apply: Apply, balance: Balance, monkeypatch: pytest.MonkeyPatch) -> None:
     apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=10))
     apply(payout("rex", 1_000, day=12))
-    recorder, keys_read = ledger.ledger_recorder, []
-    read = recorder.parked_waiting_for
-    monkeypatch.setattr(recorder, "parked_waiting_for", lambda keys: keys_read.extend(keys) or read(keys))
+    keys_read: list[str] = []
+    if isinstance(ledger, LedgerApp):  # the core holds parked events in memory: there is nothing to read
+        recorder = ledger.ledger_recorder
+        read = recorder.parked_waiting_for
+        monkeypatch.setattr(recorder, "parked_waiting_for", lambda keys: keys_read.extend(keys) or read(keys))
     apply(sale("S-2", "rex", 1_000, day=3))
     assert ("available:USD:rex" in keys_read, balance("rex", "available"), balance("rex", "paid")) == (False, 2_200, 0)
 
@@ -105,12 +106,11 @@ def in_euros(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_payout_in_one_currency_is_not_held_back_by_one_waiting_in_another(
-        ledger: LedgerApp, apply: Apply, balance: Balance) -> None:
+        ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
     apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), in_euros(sale("S-2", "rex", 10_000, day=2)))
     apply(payout("rex", 3_000, day=10))
     result = apply(in_euros(payout("rex", 1_000, day=12)))
-    rex = ledger.repository.get(Partner.create_id("rex"))
-    assert (result.parked, balance("rex", "paid"), rex.balance("EUR", "paid")) == (0, 0, 1_000)
+    assert (result.parked, balance("rex", "paid"), balance_of(ledger, "rex", "paid", "EUR")) == (0, 0, 1_000)
 
 
 def test_a_milestone_bonus_releases_a_payout_waiting_for_funds(apply: Apply, balance: Balance) -> None:

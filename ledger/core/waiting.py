@@ -1,0 +1,81 @@
+"""Events waiting for a prerequisite, held by the writer and released in event-time order."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from ledger.core.decision import Need
+
+
+class Waiter:
+    """One parked input event: the event itself, its bytes and where it came from, and what it waits for."""
+
+    __slots__ = ("event", "raw", "source", "digest", "waiting_for", "reason", "detail", "need", "at_us",
+                 "parked_wall_us", "order", "version")
+
+    def __init__(self, event: Any, raw: bytes, source: Any, digest: bytes, at_us: int, parked_wall_us: int) -> None:
+        self.event = event
+        self.raw = raw
+        self.source = source
+        self.digest = digest
+        self.at_us = at_us
+        self.parked_wall_us = parked_wall_us
+        self.order = (at_us, event.event_id)
+        self.waiting_for = ""
+        self.reason: Any = None
+        self.detail = ""
+        self.need: Need | None = None
+        self.version = 0  # of its last log entry: 1 once its first decision is written
+
+
+class Waiting:
+    """Parked events by what they wait for, and by event time for the grace period."""
+
+    __slots__ = ("by_key", "by_id", "_by_time")
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, dict[str, Waiter]] = {}
+        self.by_id: dict[str, Waiter] = {}
+        self._by_time: list[tuple[int, str]] = []  # a heap; entries of released events are skipped
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def park(self, waiter: Waiter) -> None:
+        """Hold the event under what it waits for."""
+        self.by_key.setdefault(waiter.waiting_for, {})[waiter.event.event_id] = waiter
+        self.by_id[waiter.event.event_id] = waiter
+        heapq.heappush(self._by_time, waiter.order)
+
+    def unpark(self, waiter: Waiter) -> None:
+        """The event is decided (or parked afresh): it no longer waits where it did."""
+        event_id = waiter.event.event_id
+        del self.by_id[event_id]
+        under = self.by_key[waiter.waiting_for]
+        del under[event_id]
+        if not under:
+            del self.by_key[waiter.waiting_for]
+
+    def under(self, key: str) -> list[Waiter]:
+        """Events waiting for `key`, in event-time order."""
+        return sorted(self.by_key.get(key, {}).values(), key=lambda w: w.order)
+
+    def first_under(self, key: str) -> Waiter | None:
+        """The earliest event waiting for `key`."""
+        waiters = self.by_key.get(key)
+        return min(waiters.values(), key=lambda w: w.order) if waiters else None
+
+    def due(self, cutoff_us: int, parked_before_wall_us: int) -> list[Waiter]:
+        """Parked events dated before `cutoff_us` that were parked before `parked_before_wall_us`."""
+        found: dict[str, Waiter] = {}
+        kept: dict[str, Waiter] = {}
+        while self._by_time and self._by_time[0][0] < cutoff_us:
+            entry = heapq.heappop(self._by_time)
+            waiter = self.by_id.get(entry[1])
+            if waiter is None or waiter.order != entry:
+                continue  # released since, or parked again (its newer entry is this one's twin)
+            (found if waiter.parked_wall_us <= parked_before_wall_us else kept)[entry[1]] = waiter
+        for waiter in kept.values():
+            heapq.heappush(self._by_time, waiter.order)
+        return sorted(found.values(), key=lambda w: w.order)

@@ -1,0 +1,78 @@
+"""The ledger's store in memory, for tests: a log of entries, and the state restored by replaying it.
+
+Every entry goes through the stored form on its way in, as it would into PostgreSQL, so what
+is replayed is what the codec kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.core.batch import DeadLetter, Entry, FirstSeen
+from ledger.core.clock import Mark, PartitionKey, merged
+from ledger.core.decision import Applied, Notice, Parked
+from ledger.core.state import State, evolve
+from ledger.core.waiting import Waiter, Waiting
+from ledger.store import codec
+from ledger.store.port import Restored, Written
+
+
+class MemoryStore:
+    """Keeps what a batch writes in lists; `fail_next` makes the next write fail (for tests)."""
+
+    def __init__(self) -> None:
+        self.log: list[Entry] = []
+        self.dead_letters: list[DeadLetter] = []
+        self.notices: dict[str, Notice] = {}
+        self.marks: dict[PartitionKey, Mark] = {}
+        self.latest_us: int | None = None
+        self.fail_next: BaseException | None = None
+        self._first: dict[str, FirstSeen] = {}
+        self.personal: dict[tuple[str, str], dict[str, str]] = {}
+
+    def seen(self, event_ids: Sequence[str]) -> dict[str, FirstSeen]:
+        """Which of these ids were recorded before."""
+        return {event_id: self._first[event_id] for event_id in event_ids if event_id in self._first}
+
+    def write(self, batch: Written) -> None:
+        """Append a batch, or fail and append nothing."""
+        if self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+        for entry in batch.entries:
+            if entry.version == 1 and entry.key in self._first:
+                raise KeyError(f"log entry {entry.key} version 1 exists")  # as the log's primary key would
+            self._first.setdefault(entry.key, FirstSeen(entry.digest, entry.source))
+        for entry in batch.entries:
+            self.log.append(_stored(entry, batch.recorded_us))
+            self.personal.update(((kind, key), fields) for kind, key, fields in codec.personal_data(entry.event))
+        self.dead_letters.extend(batch.dead_letters)
+        self.notices.update((notice.key, notice) for notice in batch.notices)
+        self.marks = merged(self.marks, batch.marks)
+        if batch.latest_us is not None:
+            self.latest_us = batch.latest_us
+
+    def restore(self) -> Restored:
+        """Replay the whole log: the state is the fold of its decisions."""
+        state, waiting = State(), Waiting()
+        for entry in self.log:
+            parked = waiting.by_id.get(entry.key)
+            if parked is not None:
+                waiting.unpark(parked)
+            decision = entry.decision
+            if isinstance(decision, Applied):
+                evolve(state, decision.changes, decision.postings)
+            elif isinstance(decision, Parked):
+                event = codec.rejoin(entry.event, self.personal)
+                waiter = Waiter(event, entry.raw, entry.source, entry.digest or b"", entry.at_us, 0)
+                waiter.waiting_for, waiter.reason, waiter.detail, waiter.need = decision
+                waiter.version = entry.version
+                waiting.park(waiter)
+        return Restored(state, waiting, dict(self.marks), self.latest_us)
+
+
+def _stored(entry: Entry, recorded_us: int) -> Entry:
+    """The entry as read back from its stored form (the event less personal data, the raw bytes kept)."""
+    record = codec.decode(codec.encode(entry, recorded_us))
+    return Entry(record.key, record.version, record.type, record.status, record.at_us, codec.decision_of(record),
+                 codec.source_of(record), record.digest, record.event, entry.raw)

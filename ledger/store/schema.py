@@ -1,0 +1,59 @@
+"""DDL of the ledger's tables: the log (append-only), its outboxes, positions, personal data, the balances."""
+
+from __future__ import annotations
+
+LOG_TABLE = "entries"
+BALANCES = "projections.partner_balances"
+
+
+def ledger_ddl(schema: str) -> list[str]:
+    """Statements creating what the writer writes beside the log (idempotent)."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".dead_letters (
+            id bigserial PRIMARY KEY, event_id text, reason text NOT NULL, detail text NOT NULL,
+            payload bytea NOT NULL, source_topic text, source_partition int, source_offset bigint, source_cluster text,
+            rejected_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz,
+            UNIQUE (source_cluster, source_topic, source_partition, source_offset))""",
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".source_positions (
+            cluster text NOT NULL, topic text NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (cluster, topic, partition))""",
+        f"""ALTER TABLE "{schema}".source_positions ADD COLUMN IF NOT EXISTS event_time timestamptz,
+            ADD COLUMN IF NOT EXISTS backlog bigint""",
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".notifications (
+            id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, partner_id text NOT NULL, payload jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)""",
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
+            id int PRIMARY KEY CHECK (id = 1), watermark timestamptz NOT NULL)""",
+        # Names and emails of customers (by contact id) and partners: kept apart from the
+        # append-only log, so that they can be erased without touching it.
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".personal_data (
+            kind text NOT NULL, id text NOT NULL, fields jsonb NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))""",
+        # The fencing token of the single writer: a batch commits only under the epoch its writer took.
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".writer (
+            id int PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL, since timestamptz NOT NULL DEFAULT now())""",
+        f"""CREATE OR REPLACE FUNCTION "{schema}".refuse_ledger_edits() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              RAISE EXCEPTION 'the ledger is append-only: % on % is refused; record a correcting '
+                'transaction instead', TG_OP, TG_TABLE_NAME;
+            END $$""",
+        f"""CREATE OR REPLACE TRIGGER ledger_entries_append_only
+            BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}"."{LOG_TABLE}"
+            FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
+        *balances_ddl(),
+    ]
+
+
+def balances_ddl() -> list[str]:
+    """The balances read model, kept by the writer in each batch's transaction."""
+    return [
+        "CREATE SCHEMA IF NOT EXISTS projections",
+        """CREATE TABLE IF NOT EXISTS projections.tracking (
+            projection text PRIMARY KEY, position bigint NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now())""",
+        f"""CREATE TABLE IF NOT EXISTS {BALANCES} (
+            partner_id text NOT NULL, currency char(3) NOT NULL,
+            pending bigint NOT NULL DEFAULT 0, available bigint NOT NULL DEFAULT 0, paid bigint NOT NULL DEFAULT 0,
+            lifetime_earned bigint NOT NULL DEFAULT 0, lifetime_reversed bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (partner_id, currency))""",
+    ]
