@@ -28,26 +28,39 @@ class Outcome:
     parked: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
     decide_s: float = 0.0
+    encode_s: float = 0.0  # of the save, turning decisions into stored records
     save_s: float = 0.0
 
 
 class LedgerWriter:
-    """Owns the decision state; any failure to write throws it away and restores it from the store."""
+    """Owns the decision state; after any failure it throws it away and restores it from the store."""
 
     def __init__(self, store: Store, grace_days: float = DEFAULT_GRACE_DAYS,
                  min_wait_s: float = DEFAULT_MIN_WAIT_S) -> None:
         self.store = store
         self.grace_us = int(grace_days * DAY_US)
         self.min_wait_us = int(min_wait_s * 1_000_000)
+        self._stale = True
         self._restore()
 
     def _restore(self) -> None:
+        if not self._stale:
+            return
         restored = self.store.restore()
         self.state, self.waiting = restored.state, restored.waiting
         self.marks, self.latest_us = restored.marks, restored.latest_us
+        self._stale = False
 
     def apply(self, items: Sequence[Received]) -> Outcome:
         """Decide a batch and write it; nothing of it is kept in memory unless it was written."""
+        self._restore()
+        try:
+            return self._apply(items)
+        except BaseException:
+            self._stale = True  # the fold changed the state as it went: what was not written is undone on reload
+            raise
+
+    def _apply(self, items: Sequence[Received]) -> Outcome:
         started = time.perf_counter()
         now_us = time.time_ns() // 1000
         ids = [item.event.event_id for item in items if hasattr(item.event, "type")]
@@ -65,21 +78,28 @@ class LedgerWriter:
         if clock is not None:
             fold.expire(clock, self.grace_us, self.min_wait_us)
         decided = time.perf_counter()
-        self._write(fold, Written(marks=batch_marks(read, now_us), latest_us=latest, recorded_us=now_us))
+        written = Written(marks=batch_marks(read, now_us), latest_us=latest, recorded_us=now_us)
+        self._write(fold, written)
         self.marks, self.latest_us = marks, latest
         return Outcome(fold.applied, fold.duplicates, len(self.waiting) - parked_before, fold.dead_letters,
-                       decided - started, time.perf_counter() - decided)
+                       decided - started, written.encode_s, time.perf_counter() - decided - written.encode_s)
 
     def mature(self, now_us: int, limit: int = 1000) -> int:
         """Make pending lines due by `now_us` available; returns how many were due."""
-        fold = Fold(self.state, self.waiting, {}, time.time_ns() // 1000)
-        due = fold.mature(now_us, limit)
-        if due:
-            self._write(fold, Written(recorded_us=fold.now_wall_us))
-        return due
+        self._restore()
+        try:
+            fold = Fold(self.state, self.waiting, {}, time.time_ns() // 1000)
+            due = fold.mature(now_us, limit)
+            if due:
+                self._write(fold, Written(recorded_us=fold.now_wall_us))
+            return due
+        except BaseException:
+            self._stale = True
+            raise
 
     def expire_parked(self) -> Outcome | None:
         """On a quiet stream: refuse parked events past their grace, as the next batch would."""
+        self._restore()
         return self.apply([]) if len(self.waiting) else None
 
     def refuse(self, item: Received, reason: Reason, detail: str) -> Outcome:
@@ -100,12 +120,15 @@ class LedgerWriter:
 
     def _write(self, fold: Fold, batch: Written) -> None:
         batch.entries, batch.dead_letters = fold.entries, fold.dead_letters
+        batch.waiting = self._waiting_summary()
         batch.notices = [n for e in fold.entries if isinstance(e.decision, Applied) for n in e.decision.notices]
-        try:
-            self.store.write(batch)
-        except BaseException:
-            self._restore()
-            raise
+        self.store.write(batch)
+
+    def _waiting_summary(self) -> tuple[int, int | None, int | None]:
+        waiters = self.waiting.by_id.values()
+        if not waiters:
+            return 0, None, None
+        return (len(waiters), min(w.parked_wall_us for w in waiters), min(w.at_us for w in waiters))
 
 
 def _event_us(item: Received) -> int | None:

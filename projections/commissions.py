@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from psycopg import Cursor
 
-from ledger.partner import Partner
-from projections.balances import partner_of
-from projections.base import Projection
+from ledger.rules.periods import instant
+from ledger.rules.postings import account_owner
+from projections.base import Logged, Projection, postings
 from projections.bulk import write_rows
 from projections.tracking import SCHEMA
 
+EARNED, REVERSED = "commission", frozenset({"refund", "decline", "correction"})
+
 
 class CommissionLines(Projection):
-    """Earned and reversed commission per (sale, partner, level), from the partners' ledger events."""
+    """Earned and reversed commission per (sale, partner, level), from the postings of the log."""
 
     name = "commission_lines"
-    event_classes = (Partner.CommissionAccrued, Partner.CommissionReversed)
 
     def ddl(self) -> list[str]:
         return [
@@ -34,14 +34,20 @@ class CommissionLines(Projection):
     def clear(self, curs: Cursor[Any]) -> None:
         curs.execute(f"DELETE FROM {SCHEMA}.commission_lines")
 
-    def apply(self, curs: Cursor[Any], events: Sequence[Any]) -> None:
-        deltas: dict[tuple[str, str, int, str], list[Any]] = defaultdict(lambda: [0, 0, None])
-        for event in events:
-            row = deltas[(event.sale_id, partner_of(event), event.level, event.currency)]
-            row[0 if isinstance(event, Partner.CommissionAccrued) else 1] += event.amount
-            row[2] = min(filter(None, (row[2], event.occurred_at)))
+    def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
+        deltas: dict[tuple[str, str, int, str], list[int]] = {}
+        for _, posting in postings(entries):
+            earned = posting.cause == EARNED
+            if not earned and posting.cause not in REVERSED:
+                continue
+            owner = account_owner(posting.destination if earned else posting.source)
+            assert owner is not None, "commission moves a partner's money"
+            row = deltas.setdefault((posting.ref, owner[0], posting.level, posting.currency), [0, 0, posting.at_us])
+            row[0 if earned else 1] += posting.amount
+            row[2] = min(row[2], posting.at_us)
         if deltas:
-            write_rows(curs, "commission_lines", [(*key, *values) for key, values in sorted(deltas.items())],
-                       conflict="ON CONFLICT (sale_id, partner_id, level, currency) DO UPDATE SET "
-                                "earned = t.earned + EXCLUDED.earned, reversed = t.reversed + EXCLUDED.reversed, "
-                                "first_occurred_at = least(t.first_occurred_at, EXCLUDED.first_occurred_at)")
+            write_rows(curs, "commission_lines", [(*key, earned, reversed_, instant(first)) for key, (
+                earned, reversed_, first) in sorted(deltas.items())],
+                conflict="ON CONFLICT (sale_id, partner_id, level, currency) DO UPDATE SET "
+                         "earned = t.earned + EXCLUDED.earned, reversed = t.reversed + EXCLUDED.reversed, "
+                         "first_occurred_at = least(t.first_occurred_at, EXCLUDED.first_occurred_at)")

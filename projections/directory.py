@@ -13,10 +13,10 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
-from ledger.partner import Partner
-from ledger.program import Program
-from projections.base import Projection
-from projections.bulk import write_rows
+from ledger.core.changes import PartnerAdmitted, ProgramSwitched, ProgramVersioned
+from ledger.rules.periods import instant
+from projections.base import Logged, Projection, changes
+from projections.bulk import append_rows
 from projections.tracking import SCHEMA
 
 
@@ -24,16 +24,14 @@ class PartnerDirectory(Projection):
     """Partners with their membership history, and programs with every version of their settings."""
 
     name = "partner_directory"
-    event_classes = (Partner.Joined, Partner.ProgramChanged, Program.Configured, Program.Reconfigured)
 
     def ddl(self) -> list[str]:
         return [
             f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_rows (
-                aggregate_id text PRIMARY KEY, partner_id text NOT NULL UNIQUE, name text NOT NULL,
-                recruited_by text, joined_at timestamptz NOT NULL)""",
+                partner_id text PRIMARY KEY, name text NOT NULL, recruited_by text, joined_at timestamptz NOT NULL)""",
             f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_memberships (
-                aggregate_id text NOT NULL, effective_from timestamptz NOT NULL, event_id text NOT NULL,
-                program_id text NOT NULL, PRIMARY KEY (aggregate_id, effective_from, event_id))""",
+                partner_id text NOT NULL, effective_from timestamptz NOT NULL, event_id text NOT NULL,
+                program_id text NOT NULL, PRIMARY KEY (partner_id, effective_from, event_id))""",
             f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.program_versions (
                 program_id text NOT NULL, version_from timestamptz NOT NULL, event_id text NOT NULL, name text NOT NULL,
                 referral_info text NOT NULL, show_declines boolean NOT NULL, show_purchase_history boolean NOT NULL,
@@ -44,23 +42,26 @@ class PartnerDirectory(Projection):
         for table in ("partner_rows", "partner_memberships", "program_versions"):
             curs.execute(f"DELETE FROM {SCHEMA}.{table}")
 
-    def apply(self, curs: Cursor[Any], events: Sequence[Any]) -> None:
+    def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         partners, memberships, versions = [], [], []
-        for event in events:
-            if isinstance(event, Partner.Joined):
-                partners.append((str(event.originator_id), event.partner_id, event.name, event.recruited_by,
-                                 event.joined_at))
-                memberships.append((str(event.originator_id), event.joined_at, event.event_id, event.program_id))
-            elif isinstance(event, Partner.ProgramChanged):
-                memberships.append((str(event.originator_id), event.effective_at, event.event_id, event.program_id))
-            else:
-                versions.append(_version(event.terms))
-        write_rows(curs, "partner_rows", partners)
-        write_rows(curs, "partner_memberships", memberships)
-        write_rows(curs, "program_versions", versions)
+        for _, change in changes(entries):
+            if isinstance(change, PartnerAdmitted):
+                joined = instant(change.at_us)
+                partners.append((change.partner_id, change.name, change.recruited_by, joined))
+                memberships.append((change.partner_id, joined, change.event_id, change.program_id))
+            elif isinstance(change, ProgramSwitched):
+                memberships.append((change.partner_id, instant(change.at_us), change.event_id, change.program_id))
+            elif isinstance(change, ProgramVersioned):
+                versions.append(_version(change.config))
+        append_rows(curs, "partner_rows", partners)
+        append_rows(curs, "partner_memberships", memberships)
+        append_rows(curs, "program_versions", versions)
 
 
-def _version(terms: dict[str, Any]) -> tuple[Any, ...]:
-    effective = datetime.fromisoformat(terms["occurred_at"].replace("Z", "+00:00"))
-    return (terms["program_id"], effective, terms["event_id"], terms["name"], terms["referral_info"],
-            terms["show_declines"], terms["show_purchase_history"], terms["hold_days"], Jsonb(terms["tiers"]))
+def _version(config: dict[str, Any]) -> tuple[Any, ...]:
+    effective = config["occurred_at"]
+    if not isinstance(effective, datetime):
+        effective = datetime.fromisoformat(str(effective).replace("Z", "+00:00"))
+    return (config["program_id"], effective, config["event_id"], config["name"], config.get("referral_info", "none"),
+            config.get("show_declines", False), config.get("show_purchase_history", False),
+            config.get("hold_days", 0), Jsonb(config["tiers"]))

@@ -90,7 +90,7 @@ def statement(conn: psycopg.Connection[Any], partner_id: str, start: Any, end: A
     return rows_as_dicts(conn, f"""
         SELECT occurred_at, kind, sale_id, level, detail, source, destination, amount, currency, transaction_id
         FROM {SCHEMA}.statement_lines WHERE partner_id = %s AND occurred_at >= %s AND occurred_at < %s
-        ORDER BY occurred_at, aggregate_id, version, line LIMIT %s OFFSET %s""",
+        ORDER BY occurred_at, position, line LIMIT %s OFFSET %s""",
         (partner_id, start, end, limit, offset))
 
 

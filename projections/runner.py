@@ -10,14 +10,17 @@ from typing import Any
 import psycopg
 import structlog
 
-from ledger.application import LedgerApp
+from ledger.store import codec
+from ledger.store.schema import LOG_TABLE, personal_data_ddl
 from projections import tracking
-from projections.base import Projection
+from projections.base import Logged, Projection
+from projections.layout import upgrade_layout
 from projections.registry import all_projections
 from projections.views import view_ddl
 
 ProgressCallback = Callable[[str, int, int], None]
 log = structlog.get_logger("ledger.projections")
+WRITER_KEPT = "partner_balances"  # kept by the writer in its own transactions; rebuilt here
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,7 @@ class ProjectionStatus:
 class ProjectionRunner:
     """Keeps projections up to date with the ledger; rebuildable from position 0."""
 
-    def __init__(self, app: LedgerApp, database_url: str, projections: Sequence[Projection],
-                 batch_size: int = 5000) -> None:
-        self.app = app
+    def __init__(self, database_url: str, projections: Sequence[Projection], batch_size: int = 5000) -> None:
         self.projections = list(projections)
         self.batch_size = batch_size
         self._database_url = database_url
@@ -50,7 +51,10 @@ class ProjectionRunner:
         """Create the schema, the tracking table and every projection's tables."""
         with self._conn.transaction(), self._conn.cursor() as curs:
             curs.execute("SELECT pg_advisory_xact_lock(hashtext('projections-ddl'))")
-            for statement in tracking.DDL + [s for p in all_projections() for s in p.ddl()] + view_ddl():
+            for statement in [*tracking.DDL, *personal_data_ddl()]:
+                curs.execute(statement)
+            upgrade_layout(curs)
+            for statement in [s for p in all_projections() for s in p.ddl()] + view_ddl():
                 curs.execute(statement)
 
     def step(self, projection: Projection) -> int:
@@ -60,11 +64,14 @@ class ProjectionRunner:
     def step_together(self, projections: Sequence[Projection]) -> int:
         """Apply the next batch of the log to several projections in one transaction.
 
-        The log is read and each stored event decoded once for all of them; each projection
-        takes the events past its own position. Returns how many positions the slowest moved.
+        The log is read and each record decoded once for all of them; each projection takes the
+        entries past its own position. Returns how many positions the slowest moved.
         """
+        followed = [p for p in projections if p.name != WRITER_KEPT]
+        if not followed:
+            return 0
         with self._conn.transaction(), self._conn.cursor() as curs:
-            return self._step(curs, projections)
+            return self._step(curs, followed)
 
     def _step(self, curs: psycopg.Cursor[Any], projections: Sequence[Projection]) -> int:
         # Two runners of one projection (two `ledger run`s) take turns; neither applies twice.
@@ -72,18 +79,20 @@ class ProjectionRunner:
             curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"projection:{projection.name}",))
         positions = {p.name: tracking.position(curs, p.name) for p in projections}
         start = min(positions.values())
-        notifications = self.app.ledger_recorder.notifications_after(start, self.batch_size)
-        if not notifications:
+        curs.execute(f"SELECT notification_id, originator_id, topic, state FROM ledger.{LOG_TABLE} "
+                     "WHERE notification_id > %s ORDER BY notification_id LIMIT %s", (start, self.batch_size))
+        rows = curs.fetchall()
+        if not rows:
             return 0
-        wanted = frozenset().union(*(p.topics for p in projections))
-        decoded = [(n.id, n.topic, self.app.mapper.to_domain_event(n)) for n in notifications if n.topic in wanted]
-        last = notifications[-1].id
+        entries = [Logged(row[0], row[1], codec.decode(bytes(row[3]))) for row in rows
+                   if row[2].endswith(":applied")]
+        last = rows[-1][0]
         for projection in projections:
-            since, topics = positions[projection.name], projection.topics
+            since = positions[projection.name]
             if since < last:
-                projection.apply(curs, [event for at, topic, event in decoded if at > since and topic in topics])
+                projection.apply(curs, [e for e in entries if e.position > since])
                 tracking.advance(curs, projection.name, last)
-        return last - start
+        return int(last - start)
 
     def catch_up(self, progress: ProgressCallback | None = None) -> None:
         """Apply everything recorded so far to every projection."""
@@ -98,8 +107,8 @@ class ProjectionRunner:
     def rebuild_together(self, projections: Sequence[Projection], progress: ProgressCallback | None = None) -> None:
         """Drop the projections' rows and positions, then apply the whole log to them again.
 
-        All in one transaction: readers see the old rows until the new ones are complete.
-        The log is read once for all of them.
+        All in one transaction: readers see the old rows until the new ones are complete. The
+        writer's balances wait meanwhile (it takes the same lock in each batch).
         """
         with self._conn.transaction(), self._conn.cursor() as curs:
             for projection in sorted(projections, key=lambda p: p.name):
@@ -132,7 +141,10 @@ class ProjectionRunner:
 
     def head(self) -> int:
         """The ledger's last position."""
-        return self.app.recorder.max_notification_id() or 0
+        with self._conn.transaction(), self._conn.cursor() as curs:
+            curs.execute(f"SELECT coalesce(max(notification_id), 0) FROM ledger.{LOG_TABLE}")
+            row = curs.fetchone()
+        return int(row[0]) if row else 0
 
     def status(self) -> list[ProjectionStatus]:
         """Position and lag of every projection."""

@@ -7,54 +7,57 @@ from typing import Any
 
 from psycopg import Cursor
 
-from ledger.partner import Partner
-from ledger.postings import Posting
-from projections.balances import partner_of
-from projections.base import Projection
+from ledger.rules.periods import instant
+from ledger.rules.postings import Posting, account_owner
+from projections.base import Logged, Projection
 from projections.bulk import append_rows
 from projections.tracking import SCHEMA
 
-KINDS = {
-    Partner.CommissionAccrued: "commission",
-    Partner.CommissionReversed: "reversal",
-    Partner.CommissionMatured: "maturation",
-    Partner.PayoutSent: "payout",
-    Partner.MilestoneBonusAwarded: "bonus",
-    Partner.MilestoneBonusClawedBack: "bonus_clawback",
-}
+KINDS = {"commission": "commission", "refund": "reversal", "decline": "reversal", "correction": "reversal",
+         "maturation": "maturation", "payout": "payout", "bonus": "bonus", "clawback": "bonus_clawback"}
+ABOUT_A_SALE = frozenset({"commission", "refund", "decline", "correction", "maturation"})
 
 
 class StatementLines(Projection):
     """A partner's ledger lines: when, what, which sale, from which account to which, how much."""
 
     name = "statement_lines"
-    event_classes = tuple(KINDS)
 
     def ddl(self) -> list[str]:
         return [
             f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.statement_lines (
-                aggregate_id uuid NOT NULL, version int NOT NULL, line int NOT NULL, partner_id text NOT NULL, occurred_at timestamptz NOT NULL,
-                kind text NOT NULL, sale_id text, level int, detail text, source text NOT NULL,
-                destination text NOT NULL, amount bigint NOT NULL, currency char(3) NOT NULL,
-                transaction_id uuid NOT NULL, recorded_at timestamptz NOT NULL,
-                PRIMARY KEY (aggregate_id, version, line))""",
+                position bigint NOT NULL, line int NOT NULL, partner_id text NOT NULL,
+                occurred_at timestamptz NOT NULL, kind text NOT NULL, sale_id text, level int, detail text,
+                source text NOT NULL, destination text NOT NULL, amount bigint NOT NULL, currency char(3) NOT NULL,
+                transaction_id uuid NOT NULL, recorded_at timestamptz NOT NULL, PRIMARY KEY (position, line))""",
             f"CREATE INDEX IF NOT EXISTS statement_lines_partner ON {SCHEMA}.statement_lines (partner_id, occurred_at)",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:
         curs.execute(f"DELETE FROM {SCHEMA}.statement_lines")
 
-    def apply(self, curs: Cursor[Any], events: Sequence[Any]) -> None:
-        rows = [(event.originator_id, event.originator_version, number, partner_of(event), event.occurred_at, KINDS[type(event)],
-                 getattr(event, "sale_id", None), getattr(event, "level", None), _detail(event), posting.source,
-                 posting.destination, posting.amount, posting.currency, event.transaction_id, event.timestamp)
-                for event in events for number, posting in enumerate(map(Posting.from_dict, event.postings))]
+    def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
+        rows = []
+        for entry in entries:
+            recorded = instant(entry.record.recorded_us)
+            for number, row in enumerate(entry.record.postings):
+                posting = Posting(*row)
+                rows.append((entry.position, number, _partner(posting), instant(posting.at_us), KINDS[posting.cause],
+                             posting.ref if posting.cause in ABOUT_A_SALE else None, posting.level or None,
+                             _detail(posting), posting.source, posting.destination, posting.amount, posting.currency,
+                             entry.entry_id, recorded))
         append_rows(curs, "statement_lines", rows)
 
 
-def _detail(event: Any) -> str | None:
-    if hasattr(event, "milestone_id"):
-        return f"{event.milestone_id} {event.period}"
-    if hasattr(event, "payout_id"):
-        return str(event.payout_id)
-    return getattr(event, "cause", None)
+def _partner(posting: Posting) -> str:
+    owner = account_owner(posting.destination) or account_owner(posting.source)
+    assert owner is not None, "every posting moves a partner's money"
+    return owner[0]
+
+
+def _detail(posting: Posting) -> str | None:
+    if posting.cause in ("bonus", "clawback"):
+        return posting.ref.replace(":", " ", 1)
+    if posting.cause == "payout":
+        return posting.ref
+    return posting.cause if posting.cause in ("refund", "decline", "correction") else None

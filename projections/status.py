@@ -8,6 +8,8 @@ from typing import Any
 import psycopg
 
 from ledger.database import LEDGER_SCHEMA
+from ledger.store.postgres_log import entry_id
+from ledger.store.schema import LOG_TABLE
 from projections.registry import all_projections
 from projections.tracking import SCHEMA
 
@@ -37,7 +39,7 @@ class LedgerStatus:
 
 def ledger_status(conn: psycopg.Connection[Any]) -> LedgerStatus:
     """Current status; a database the ledger has not initialised yet reports zeros."""
-    head = _scalar(conn, f"SELECT coalesce(max(notification_id), 0) FROM {LEDGER_SCHEMA}.ledger_events")
+    head = _scalar(conn, f"SELECT coalesce(max(notification_id), 0) FROM {LEDGER_SCHEMA}.{LOG_TABLE}")
     tracked = dict(_rows(conn, f"SELECT projection, position FROM {SCHEMA}.tracking"))
     projections = {}
     for projection in all_projections():
@@ -50,23 +52,24 @@ def ledger_status(conn: psycopg.Connection[Any]) -> LedgerStatus:
         dead_letters_unpublished=_scalar(
             conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters WHERE published_at IS NULL"),
         events_decided=decided_count(conn),
-        parked=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.parked"),
+        parked=_scalar(conn, f"SELECT parked FROM {LEDGER_SCHEMA}.writer WHERE id = 1"),
         oldest_parked_at=_oldest_parked(conn),
         input_backlog=_scalar(conn, f"SELECT sum(backlog) FROM {LEDGER_SCHEMA}.source_positions"),
     )
 
 
 def _oldest_parked(conn: psycopg.Connection[Any]) -> str | None:
-    rows = _rows(conn, f"SELECT min(parked_at) FROM {LEDGER_SCHEMA}.parked")
+    rows = _rows(conn, f"SELECT oldest_parked_at FROM {LEDGER_SCHEMA}.writer WHERE id = 1")
     return rows[0][0].isoformat() if rows and rows[0][0] else None
 
 
 def decided_count(conn: psycopg.Connection[Any], event_ids: list[str] | None = None) -> int:
     """Input events the ledger has applied or refused (not parked), among `event_ids` if given."""
+    decided = (f"SELECT count(*) FROM {LEDGER_SCHEMA}.{LOG_TABLE} WHERE split_part(topic, ':', 2) "
+               "IN ('applied', 'refused') AND split_part(topic, ':', 1) <> 'commission.matured'")
     if event_ids is None:
-        return _scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.inbox WHERE outcome <> 'parked'")
-    return _scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.inbox WHERE outcome <> 'parked' "
-                         "AND event_id = ANY(%s)", (event_ids,))
+        return _scalar(conn, decided)
+    return _scalar(conn, decided + " AND originator_id = ANY(%s)", ([entry_id(e) for e in event_ids],))
 
 
 def _scalar(conn: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] = ()) -> int:

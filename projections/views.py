@@ -16,10 +16,10 @@ VIEWS: dict[str, str] = {
                coalesce(m.effective_from, first.effective_from) AS program_since, r.recruited_by, r.joined_at
         FROM {SCHEMA}.partner_rows r
         LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {SCHEMA}.partner_memberships
-                           WHERE aggregate_id = r.aggregate_id AND effective_from <= now()
+                           WHERE partner_id = r.partner_id AND effective_from <= now()
                            ORDER BY effective_from DESC, event_id DESC LIMIT 1) m ON true
         LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {SCHEMA}.partner_memberships
-                           WHERE aggregate_id = r.aggregate_id ORDER BY effective_from, event_id LIMIT 1) first ON true""",
+                           WHERE partner_id = r.partner_id ORDER BY effective_from, event_id LIMIT 1) first ON true""",
     "milestone_progress": f"""
         SELECT partner_id, program_id, milestone_id, period, value, threshold, achieved, achieved_at,
                bonus_amount, bonus_currency, times_awarded, greatest(threshold - value, 0) AS remaining
@@ -74,21 +74,24 @@ VIEWS: dict[str, str] = {
                    WHEN 'first_name_last_initial' THEN trim(c.first_name || ' ' || left(c.last_name, 1) || '.')
                    WHEN 'full_name' THEN trim(c.first_name || ' ' || c.last_name)
                    WHEN 'full_name_email' THEN trim(c.first_name || ' ' || c.last_name)
-                   WHEN 'contact_id' THEN c.contact_id END AS customer,
+                   WHEN 'contact_id' THEN r.contact_id END AS customer,
                CASE WHEN g.referral_info = 'full_name_email' THEN c.email END AS customer_email,
                CASE WHEN g.show_purchase_history THEN r.product_id END AS product_id,
                CASE WHEN g.show_purchase_history THEN r.amount END AS amount,
                CASE WHEN g.show_purchase_history THEN r.currency END AS currency,
                r.occurred_at, r.status
         FROM (SELECT partner_id, 'sale' AS kind, sale_id AS ref_id, product_id, amount - refunded AS amount,
-                     currency, occurred_at, status FROM {SCHEMA}.sales
+                     currency, occurred_at, status, contact_id FROM {SCHEMA}.sales
               UNION ALL
-              SELECT partner_id, 'decline', decline_id, product_id, amount, currency, occurred_at, 'declined'
-              FROM {SCHEMA}.declines) r
+              SELECT partner_id, 'decline', decline_id, product_id, amount, currency, occurred_at, 'declined',
+                     contact_id FROM {SCHEMA}.declines) r
         -- What a partner may see follows the settings of the program they are in now, for every row.
         JOIN {SCHEMA}.partners p ON p.partner_id = r.partner_id
         JOIN {SCHEMA}.programs g ON g.program_id = p.program_id
-        LEFT JOIN {SCHEMA}.customer_contacts c ON c.ref_kind = r.kind AND c.ref_id = r.ref_id
+        -- Names and emails live in the ledger's personal data, by contact id (erasable there).
+        LEFT JOIN LATERAL (SELECT coalesce(fields->>'first_name', '') AS first_name,
+                                  coalesce(fields->>'last_name', '') AS last_name, fields->>'email' AS email
+                           FROM ledger.personal_data WHERE kind = 'contact' AND id = r.contact_id) c ON true
         WHERE (r.kind = 'sale' AND r.status <> 'declined') OR g.show_declines""",
 }
 

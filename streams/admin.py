@@ -20,8 +20,6 @@ def rebuild(projection: str | None, rebuild_all: bool) -> None:
     """Drop a projection's rows and rebuild it from ledger position 0 (the worker may keep running)."""
     from rich.progress import Progress
 
-    from ledger.application import LedgerApp
-    from ledger.database import ledger_env
     from projections.registry import all_projections, by_name
     from projections.runner import ProjectionRunner
 
@@ -37,7 +35,7 @@ def rebuild(projection: str | None, rebuild_all: bool) -> None:
         err.print(f"[red]error:[/red] {exc.args[0]}")
         sys.exit(2)
     with friendly_errors(), services(Settings(), broker="skip") as found:
-        runner = ProjectionRunner(LedgerApp(env=ledger_env(found.database_url)), found.database_url, all_projections())
+        runner = ProjectionRunner(found.database_url, all_projections())
         head = runner.head()
         with Progress(console=err) as progress:
             # One pass over the log for all of them: each stored event is read and decoded once.

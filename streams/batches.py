@@ -10,15 +10,15 @@ import psycopg
 import structlog
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from ledger.application import LedgerApp
-from ledger.batch import BatchResult, Inbound
-from ledger.errors import ConcurrencyError
+from ledger.core.batch import Received
+from ledger.service import Ledger
+from ledger.writer import Outcome
 from schemas.reasons import Reason
 from streams.waiting import Backoff, wait_briefly
 
 log = structlog.get_logger("ledger.worker")
 # Failures that say "not now" (the database is away, or too busy with other writers): retry forever.
-RETRYABLE = (OperationalError, InterfaceError, ConcurrencyError, ConnectionError, TimeoutError,
+RETRYABLE = (OperationalError, InterfaceError, ConnectionError, TimeoutError,
              psycopg.OperationalError, psycopg.InterfaceError)
 # How often a message that fails alone is tried before it is dead-lettered as a processing error.
 ATTEMPTS_ALONE = 3
@@ -29,8 +29,8 @@ class StopRequestedError(Exception):
     """The worker was asked to stop while a batch waited for the database; the batch is not recorded."""
 
 
-async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound],
-                               stopping: asyncio.Event | None = None) -> BatchResult:
+async def apply_until_recorded(ledger: Ledger, items: Sequence[Received],
+                               stopping: asyncio.Event | None = None) -> Outcome:
     """Apply a batch; on shutdown let it finish first, so no batch is left half-decided.
 
     While the database is away the batch waits, but not past `stopping`: then it gives up with
@@ -45,7 +45,7 @@ async def apply_until_recorded(ledger: LedgerApp, items: Sequence[Inbound],
         raise
 
 
-async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound], stopping: asyncio.Event) -> BatchResult:
+async def _apply_with_retries(ledger: Ledger, items: Sequence[Received], stopping: asyncio.Event) -> Outcome:
     try:
         return await retrying(lambda: ledger.apply_batch(items), len(items), stopping)
     except StopRequestedError:
@@ -54,7 +54,7 @@ async def _apply_with_retries(ledger: LedgerApp, items: Sequence[Inbound], stopp
         return await _isolate(ledger, items, exc, stopping)
 
 
-async def retrying(work: Callable[[], BatchResult], size: int, stopping: asyncio.Event) -> BatchResult:
+async def retrying(work: Callable[[], Outcome], size: int, stopping: asyncio.Event) -> Outcome:
     """Run `work` in a thread until it stops failing for reasons that pass (database away, contention)."""
     backoff = Backoff(0.2, 10.0)
     while True:
@@ -66,22 +66,22 @@ async def retrying(work: Callable[[], BatchResult], size: int, stopping: asyncio
                 raise StopRequestedError("stopping while the batch waited") from exc
 
 
-async def _isolate(ledger: LedgerApp, items: Sequence[Inbound], exc: Exception, stopping: asyncio.Event) -> BatchResult:
+async def _isolate(ledger: Ledger, items: Sequence[Received], exc: Exception, stopping: asyncio.Event) -> Outcome:
     """Split a failing batch until the one message that fails is found; dead-letter just that one."""
     if len(items) == 1:
         return await _fail_alone(ledger, items[0], exc, stopping)
     middle = len(items) // 2
     first = await _apply_with_retries(ledger, items[:middle], stopping)
     second = await _apply_with_retries(ledger, items[middle:], stopping)
-    return BatchResult(first.applied + second.applied, first.duplicates + second.duplicates,
+    return Outcome(first.applied + second.applied, first.duplicates + second.duplicates,
                        first.parked + second.parked, first.dead_letters + second.dead_letters)
 
 
-async def _fail_alone(ledger: LedgerApp, item: Inbound, exc: Exception, stopping: asyncio.Event) -> BatchResult:
+async def _fail_alone(ledger: Ledger, item: Received, exc: Exception, stopping: asyncio.Event) -> Outcome:
     """Try the message alone again; only a failure that repeats, with the database up, is its own."""
     attempts = 1
     while attempts < ATTEMPTS_ALONE:
-        if not await asyncio.to_thread(ledger.ledger_recorder.reachable):
+        if not await asyncio.to_thread(ledger.reachable):
             # Not the message's fault: wait for the database as any batch would, without counting.
             log.error("database_unreachable_waiting", source=str(item.source))
             if await wait_briefly(stopping, 1.0):

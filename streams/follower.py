@@ -7,12 +7,11 @@ import os
 import signal
 import threading
 import time
-from multiprocessing.synchronize import Event as ProcessEvent
+from contextlib import suppress
+from multiprocessing.connection import Connection
 
 import structlog
 
-from ledger.application import LedgerApp
-from ledger.database import ledger_env
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from streams.allocator import tune_allocator
@@ -29,10 +28,12 @@ class ProjectionProcess:
     def __init__(self, database_url: str) -> None:
         # spawn, not fork: the parent holds threads, an event loop and open connections.
         context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
+        # A pipe, not a multiprocessing Event: a child that dies inside Event.wait() leaves the
+        # Event's condition waiting for it, and the parent's set() then blocks for ever.
+        receiving, self._stop = context.Pipe(duplex=False)
         self._started = time.monotonic()
         self._process = context.Process(target=follow_ledger, name="ledger-projections", daemon=True,
-                                        args=(database_url, self._stop, os.getpid(), current_logging()))
+                                        args=(database_url, receiving, os.getpid(), current_logging()))
 
     def start(self) -> None:
         """Start the process."""
@@ -53,7 +54,8 @@ class ProjectionProcess:
 
     def stop(self) -> None:
         """Let the current batch finish, then end the process."""
-        self._stop.set()
+        with suppress(OSError):  # it is gone already: nothing reads the pipe
+            self._stop.send(True)
         self._process.join(STOP_TIMEOUT_S)
         if self._process.is_alive():
             self._process.kill()  # it ignores SIGTERM (the parent orders its stop), so terminate() would not do
@@ -98,7 +100,7 @@ class ProjectionSupervisor:
             delay = min(delay * 2, MAX_RESTART_DELAY_S)
 
 
-def follow_ledger(database_url: str, stop: ProcessEvent, parent_pid: int, logging_args: tuple[str, bool]) -> None:
+def follow_ledger(database_url: str, stop: Connection, parent_pid: int, logging_args: tuple[str, bool]) -> None:
     """The child process: apply the ledger log to every projection until told to stop."""
     # Ctrl-C and a SIGTERM to the process group reach the parent too, which stops us in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -108,16 +110,29 @@ def follow_ledger(database_url: str, stop: ProcessEvent, parent_pid: int, loggin
     stopping = threading.Event()
 
     def watch() -> None:
-        while not stop.wait(1.0):
+        # A message or the pipe's end (the parent is gone) stops us; so does a new parent.
+        while not stop.poll(1.0):
             if os.getppid() != parent_pid:
                 break
         stopping.set()
     threading.Thread(target=watch, daemon=True).start()
-    # Pre-ping: after a database restart every pooled connection is stale, and the runner would
-    # otherwise spend one failed step (and a growing wait) on each of them.
-    env = ledger_env(database_url) | {"POSTGRES_PRE_PING": "y"}
-    runner = ProjectionRunner(LedgerApp(env=env), database_url, all_projections())
+    runner = _connected_runner(database_url, stopping)
+    if runner is None:
+        return
     try:
         runner.run_forever(stopping)
     finally:
         runner.close()
+
+
+def _connected_runner(database_url: str, stopping: threading.Event) -> ProjectionRunner | None:
+    """The runner, once the database answers (None if told to stop first)."""
+    delay = 0.5
+    while not stopping.is_set():
+        try:
+            return ProjectionRunner(database_url, all_projections())
+        except Exception as exc:  # noqa: BLE001 - the database away: wait for it rather than die
+            log.error("projections_waiting_for_the_database", error=repr(exc)[:300], retry_in_s=delay)
+            stopping.wait(delay)
+            delay = min(delay * 2, 5.0)
+    return None

@@ -9,9 +9,9 @@ import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from ledger.batch import Inbound
-from ledger.watermark import PartitionKey
-from streams.inbound import to_inbound
+from ledger.core.batch import Received
+from ledger.core.clock import PartitionKey
+from streams.inbound import to_received
 from streams.settings import Settings
 
 log = structlog.get_logger("ledger.intake")
@@ -48,7 +48,7 @@ class Intake:
         """Close the connections."""
         await self.consumer.stop()
 
-    async def next_batch(self) -> list[Inbound]:
+    async def next_batch(self) -> list[Received]:
         """Up to a batch of messages, in partition order, parsed; rewinds first if asked to."""
         if self._refreshed is None or time.monotonic() - self._refreshed > REFRESH_PARTITIONS_S:
             await self._assign()
@@ -94,11 +94,11 @@ class Intake:
             self.needs_rewind = True
             log.info("partitions_assigned", partitions=len(partitions))
 
-    def _parse(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> list[Inbound]:
+    def _parse(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> list[Received]:
         if not records:
             return []
         self._next[tp] = records[-1].offset + 1
         highwater, by_name = self.consumer.highwater(tp), self.settings.input_topic_by_name
-        return [to_inbound(r.value, tp.topic, tp.partition, r.offset, self.cluster, by_name, highwater)
+        return [to_received(r.value, tp.topic, tp.partition, r.offset, self.cluster, by_name, highwater)
                 for r in records]
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ledger.batch import BatchResult, DeadLetter
+from ledger.core.batch import DeadLetter
+from ledger.writer import Outcome
 
 
 class WorkerMetrics:
@@ -27,7 +28,7 @@ class WorkerMetrics:
                                      registry=r)
         self.input_backlog.set(-1)
 
-    def batch_done(self, size: int, result: BatchResult, seconds: float) -> None:
+    def batch_done(self, size: int, result: Outcome, seconds: float) -> None:
         """Count one recorded batch."""
         self.messages_read.inc(size)
         self.events_applied.inc(result.applied)

@@ -11,9 +11,8 @@ import orjson
 import structlog
 from aiokafka.errors import MessageSizeTooLargeError
 
-from ledger.application import LedgerApp
-from ledger.notifications import Notification
-from ledger.persistence import StoredDeadLetter
+from ledger.service import Ledger
+from ledger.store.postgres_outbox import StoredDeadLetter, StoredNotice
 
 T = TypeVar("T")
 Message = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
@@ -66,17 +65,17 @@ class OutboxRelay(Generic[T]):
             await (await self.send(*self.shrink(row)))
 
 
-def dead_letter_relay(ledger: LedgerApp, send: Send) -> OutboxRelay[StoredDeadLetter]:
+def dead_letter_relay(ledger: Ledger, send: Send) -> OutboxRelay[StoredDeadLetter]:
     """Dead letters to the DLQ: the original bytes as value, the reason and source as headers."""
-    recorder = ledger.ledger_recorder
+    recorder = ledger.outboxes
     return OutboxRelay("dead_letters", lambda n: [(d.id, d) for d in recorder.unpublished_dead_letters(n)],
                        recorder.mark_published, dead_letter_message, send,
                        shrink=lambda d: dead_letter_message(d, limit=0))
 
 
-def notification_relay(ledger: LedgerApp, send: Send) -> OutboxRelay[Notification]:
+def notification_relay(ledger: Ledger, send: Send) -> OutboxRelay[StoredNotice]:
     """Commission notifications, keyed by partner; consumers dedupe on `notification_id`."""
-    recorder = ledger.ledger_recorder
+    recorder = ledger.outboxes
     return OutboxRelay("notifications", recorder.unpublished_notifications, recorder.mark_notifications_published,
                        lambda n: (n.partner_id.encode(), orjson.dumps(n.payload()),
                                   [("ledger.notification_id", n.key.encode())]), send)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import structlog
 import uvicorn
 
-from ledger.application import LedgerApp
 from ledger.database import ledger_env
+from ledger.service import Ledger
 from projections.api import create_api
 from streams.follower import ProjectionSupervisor
 from streams.kafka import cluster_id, ensure_topics
@@ -85,7 +85,7 @@ def worker_readiness(worker: Worker, projections: ProjectionSupervisor | None) -
 
 @asynccontextmanager
 async def running_ledger(found: Services, options: RunOptions,
-                         stopped: asyncio.Event | None = None) -> AsyncIterator[LedgerApp]:
+                         stopped: asyncio.Event | None = None) -> AsyncIterator[Ledger]:
     """The worker, the projection runner and (if asked) the API, started; stopped cleanly on exit.
 
     `stopped` is set if the worker ends by itself (it cannot start), so the caller stops too.
@@ -95,7 +95,7 @@ async def running_ledger(found: Services, options: RunOptions,
     settings.home.mkdir(parents=True, exist_ok=True)
     await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic, settings.notifications_topic],
                         settings.partitions, settings.replication)
-    ledger = LedgerApp(env=ledger_env(found.database_url))
+    ledger = await asyncio.to_thread(Ledger, ledger_env(found.database_url))
     worker = Worker(settings, bootstrap, ledger, await cluster_id(bootstrap), found.database_url, WorkerMetrics())
     background = BackgroundWork()
     stopping = asyncio.Event()

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaProducer
 
-from ledger.application import LedgerApp
+from ledger.service import Ledger
 from streams.batches import StopRequestedError, apply_until_recorded
 from streams.intake import Intake
 from streams.kafka import plain_producer
@@ -29,7 +29,7 @@ STOP_TIMEOUT_S = 30.0
 class Worker:
     """Reads, decides and records batches until stopped; any failure re-reads from the ledger's offsets."""
 
-    def __init__(self, settings: Settings, bootstrap: str, ledger: LedgerApp, cluster: str, database_url: str,
+    def __init__(self, settings: Settings, bootstrap: str, ledger: Ledger, cluster: str, database_url: str,
                  metrics: WorkerMetrics | None = None) -> None:
         self.settings, self.ledger = settings, ledger
         self.lock = WriterLock(database_url)
@@ -89,6 +89,7 @@ class Worker:
     async def _consume_forever(self) -> None:
         while await self.lock.acquire(self._stopping):
             self.intake.needs_rewind = True  # another writer may have recorded more meanwhile
+            await asyncio.to_thread(self.ledger.become_writer)
             await self._consume_while_writer()
 
     async def _consume_while_writer(self) -> None:
@@ -117,7 +118,7 @@ class Worker:
         elapsed = time.perf_counter() - started
         self.metrics.batch_done(len(items), result, elapsed)
         log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
-                 rejected=len(result.dead_letters), parked=result.parked, attempts=result.attempts,
+                 rejected=len(result.dead_letters), parked=result.parked,
                  parse_s=round(self.intake.parse_s, 4), decide_s=round(result.decide_s, 4),
                  encode_s=round(result.encode_s, 4), save_s=round(result.save_s, 4), total_s=round(elapsed, 3))
         self._wake_publisher.set()
@@ -163,7 +164,7 @@ class Worker:
         self._wake_publisher.clear()
 
     async def _recorded_positions(self) -> dict[Any, int]:
-        return await asyncio.to_thread(self.ledger.ledger_recorder.source_positions)
+        return await asyncio.to_thread(self.ledger.source_positions)
 
     def _sender(self, topic: str) -> Callable[[bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[Any]]:
         async def send(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> Awaitable[Any]:

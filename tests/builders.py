@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ledger.batch import Inbound, Source
-from schemas.parsing import parse_event
+from ledger.core.batch import Received, Source
+from ledger.writer import received
 
 _ids = itertools.count(1)
 MARCH = datetime(2026, 3, 1, tzinfo=UTC)
@@ -79,16 +79,14 @@ def payout(partner_id: str, amount: int, day: int = 20, event_id: str | None = N
                    "amount": usd(amount)}
 
 
-def inbound(event: dict[str, Any]) -> Inbound:
+def inbound(event: dict[str, Any]) -> Received:
     """The event as the ledger receives it."""
-    raw = json.dumps(event).encode()
-    return Inbound(parse_event(raw), raw)
+    return received(json.dumps(event).encode())
 
 
-def read_from(topic: str, offset: int, event: dict[str, Any], backlog: int | None = None) -> Inbound:
+def read_from(topic: str, offset: int, event: dict[str, Any], backlog: int | None = None) -> Received:
     """The event as read from partition 0 of `topic`, with `backlog` messages still behind it."""
-    raw = json.dumps(event).encode()
-    return Inbound(parse_event(raw), raw, Source(topic, 0, offset, "", backlog))
+    return received(json.dumps(event).encode(), Source(topic, 0, offset, "", backlog))
 
 
 def two_tier_events() -> list[dict[str, Any]]:

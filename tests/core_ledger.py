@@ -1,15 +1,15 @@
-"""The new core behind the interface the rule tests drive: batches of received messages, in memory."""
+"""The ledger's writer on its in-memory store, as the rule tests drive it: batches of received messages."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from ledger.batch import Inbound
+from ledger.core.batch import Received
 from ledger.core.decision import Notice
 from ledger.rules.periods import micros
 from ledger.store.memory import MemoryStore
-from ledger.writer import LedgerWriter, Outcome, received
+from ledger.writer import LedgerWriter, Outcome
 from schemas.reasons import Reason
 
 
@@ -20,17 +20,21 @@ class CoreLedger:
         self.store = MemoryStore()
         self.writer = LedgerWriter(self.store, min_wait_s=min_wait_s)
 
-    def apply_batch(self, items: Sequence[Inbound]) -> Outcome:
+    def apply_batch(self, items: Sequence[Received]) -> Outcome:
         """Decide and write one batch."""
-        return self.writer.apply([received(item.raw, item.source) for item in items])
+        return self.writer.apply(items)
 
     def mature_due(self, now: datetime, limit: int = 1000) -> int:
         """Mature the pending lines due by `now`."""
         return self.writer.mature(micros(now), limit)
 
-    def refuse(self, item: Inbound, reason: Reason, detail: str) -> Outcome:
+    def refuse(self, item: Received, reason: Reason, detail: str) -> Outcome:
         """Dead-letter one message."""
-        return self.writer.refuse(received(item.raw, item.source), reason, detail)
+        return self.writer.refuse(item, reason, detail)
+
+    def reachable(self) -> bool:
+        """Memory always answers."""
+        return True
 
     def expire_parked(self) -> Outcome | None:
         """Refuse parked events past their grace."""

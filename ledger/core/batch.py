@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ledger.core.decide import decide
+import msgspec
+
+from ledger.core.decide import DECIDERS, decide
 from ledger.core.decision import Applied, Decision, Need, Parked, Refused
 from ledger.core.keys import funds_key, is_funds_key
 from ledger.core.maturing import due_maturities
@@ -39,14 +41,16 @@ class Received(NamedTuple):
     digest: bytes | None
 
 
-class FirstSeen(NamedTuple):
+# FirstSeen and Entry are made for every message and kept until the batch is written (FirstSeen for
+# as long as the store's memory of ids lasts): Structs the garbage collector does not track.
+class FirstSeen(msgspec.Struct, frozen=True, gc=False):
     """What the ledger kept of the first event under an id: its digest (None: taken as a repeat) and source."""
 
     digest: bytes | None
     source: Any
 
 
-class Entry(NamedTuple):
+class Entry(msgspec.Struct, frozen=True, gc=False):
     """One log entry: a decision on an input event (versions count its parks and its final outcome) or a maturation."""
 
     key: str
@@ -96,12 +100,20 @@ class Fold:
                                                     item.raw, item.source, event.event_id))
             return
         self.seen[event.event_id] = FirstSeen(item.digest, item.source)
-        self._decide(Waiter(event, item.raw, item.source, item.digest or b"", micros(event.occurred_at),
-                            self.now_wall_us))
+        at_us = micros(event.occurred_at)
+        decision = None
+        if event.type != "payout.sent":  # a payout may be held back by an earlier one: decided with its waiter
+            decision = DECIDERS[event.type](self.state, event, at_us)
+            if type(decision) is Applied:  # most events: no waiter is made for one that does not wait
+                self._apply(decision, Entry(event.event_id, 1, event.type, "applied", at_us, decision, item.source,
+                                            item.digest or b"", event, item.raw))
+                return
+        self._decide(Waiter(event, item.raw, item.source, item.digest or b"", at_us, self.now_wall_us),
+                     decision=decision)
 
-    def _decide(self, waiter: Waiter, expiring: str | None = None) -> None:
-        event = waiter.event
-        decision = self._held_back(waiter) or decide(self.state, event)
+    def _decide(self, waiter: Waiter, expiring: str | None = None, decision: Decision | None = None) -> None:
+        if decision is None:
+            decision = self._held_back(waiter) or decide(self.state, waiter.event, waiter.at_us)
         if isinstance(decision, Parked) and expiring is not None:
             decision = Refused(decision.reason, f"{decision.detail}; {expiring}")
         if isinstance(decision, Parked):
@@ -109,23 +121,27 @@ class Fold:
             waiter.waiting_for, waiter.reason, waiter.detail, waiter.need = decision
             self.waiting.park(waiter)
             if not logged:  # parked again under the same key: the log already says so
-                self._entry(waiter, "parked", decision)
+                self.entries.append(self._entry(waiter, "parked", decision))
             return
         self._settle(waiter, decision)
 
     def _settle(self, waiter: Waiter, decision: Applied | Refused) -> None:
         event = waiter.event
         if isinstance(decision, Applied):
-            evolve(self.state, decision.changes, decision.postings)
-            self.applied += 1
-            self._entry(waiter, "applied", decision)
-            self.release(decision.released)
+            self._apply(decision, self._entry(waiter, "applied", decision))
         else:
-            self._entry(waiter, "refused", decision)
+            self.entries.append(self._entry(waiter, "refused", decision))
             self.dead_letters.append(DeadLetter(decision.reason, decision.detail, waiter.raw, waiter.source,
                                                 event.event_id))
         if event.type == "payout.sent":  # decided: it no longer holds back the partner's later payouts
             self.release([funds_key(event.partner_id, event.amount.currency)])
+
+    def _apply(self, decision: Applied, entry: Entry) -> None:
+        evolve(self.state, decision.changes, decision.postings)
+        self.applied += 1
+        self.entries.append(entry)
+        if self.waiting.by_key:  # else nothing waits, the common case
+            self.release(decision.released)
 
     def _held_back(self, waiter: Waiter) -> Decision | None:
         """A partner's payouts in one currency apply in date order: an earlier one waiting holds this one."""
@@ -139,18 +155,21 @@ class Fold:
                                                f"payout {ahead.event.event_id}, still waiting for funds",
                       Need(event.partner_id, event.amount.currency, event.amount.amount, waiter.at_us))
 
-    def _entry(self, waiter: Waiter, status: str, decision: Decision) -> None:
+    def _entry(self, waiter: Waiter, status: str, decision: Decision) -> Entry:
         event = waiter.event
         waiter.version += 1
-        self.entries.append(Entry(event.event_id, waiter.version, event.type, status, waiter.at_us, decision,
-                                  waiter.source, waiter.digest, event, waiter.raw))
+        return Entry(event.event_id, waiter.version, event.type, status, waiter.at_us, decision, waiter.source,
+                     waiter.digest, event, waiter.raw)
 
     def release(self, keys: list[str]) -> None:
         """Decide again the events waiting for what was just recorded, earliest first."""
         by_key = self.waiting.by_key
-        unique = [key for key in dict.fromkeys(keys) if key in by_key]  # most releases free nothing
+        if not by_key:  # nothing waits: the common case
+            return
+        unique = [key for key in keys if key in by_key]  # most releases free nothing
         if not unique:
             return
+        unique = list(dict.fromkeys(unique))
         waiters = sorted((w for key in unique if not is_funds_key(key) for w in by_key[key].values()),
                          key=lambda w: w.order)
         for waiter in waiters:
@@ -186,7 +205,7 @@ class Fold:
                 continue
             self.waiting.unpark(waiter)
             if waiter.event.type == "charge.declined":
-                decision = decline_charge(self.state, waiter.event, sale_expected=False)
+                decision = decline_charge(self.state, waiter.event, waiter.at_us, sale_expected=False)
                 assert not isinstance(decision, Parked)
                 self._settle(waiter, decision)
                 continue

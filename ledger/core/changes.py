@@ -138,6 +138,7 @@ class ProgressMoved(Change, frozen=True, array_like=True, tag=True, gc=False):
     milestone_id: str
     period: str
     delta: int
+    threshold: int = 0  # the milestone's threshold in the terms that moved it
 
 
 class BonusAwarded(Change, frozen=True, array_like=True, tag=True, gc=False):

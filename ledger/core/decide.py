@@ -14,8 +14,10 @@ from ledger.core.members import (
 )
 from ledger.core.selling import decline_charge, record_sale, refund_sale
 from ledger.core.state import State
+from ledger.rules.periods import micros
 
-_BY_TYPE: dict[str, Callable[[State, Any], Decision]] = {
+# Each takes the event's time in microseconds too, worked out once by whoever calls it.
+DECIDERS: dict[str, Callable[[State, Any, int], Decision]] = {
     "program.configured": configure_program,
     "partner.joined": join_partner,
     "partner.program_changed": change_program,
@@ -26,6 +28,9 @@ _BY_TYPE: dict[str, Callable[[State, Any], Decision]] = {
 }
 
 
-def decide(state: State, event: Any) -> Decision:
-    """What the event does to the ledger: Applied(transaction), Parked(waiting_for) or Refused(reason)."""
-    return _BY_TYPE[event.type](state, event)
+def decide(state: State, event: Any, at_us: int | None = None) -> Decision:
+    """What the event does to the ledger: Applied(transaction), Parked(waiting_for) or Refused(reason).
+
+    `at_us` is the event's time in microseconds, when the caller has it already.
+    """
+    return DECIDERS[event.type](state, event, micros(event.occurred_at) if at_us is None else at_us)

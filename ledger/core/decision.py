@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import msgspec
+from msgspec.structs import replace
+
 from ledger.core.changes import Change, SubscriptionStarted
 from ledger.core.entities import Progress, Subscription
 from ledger.core.state import ProgressKey, State
@@ -40,7 +43,7 @@ class Need(NamedTuple):
     at_us: int
 
 
-class Applied(NamedTuple):
+class Applied(msgspec.Struct, frozen=True, gc=False):
     """The event is recorded: its facts, its postings, what it announces and what it releases."""
 
     changes: list[Change]
@@ -89,7 +92,7 @@ class Draft:
         found = self._progress.get(key)
         if found is None:
             stored = self.state.progress.get(key)
-            found = self._progress[key] = stored.copy() if stored is not None else Progress()
+            found = self._progress[key] = replace(stored) if stored is not None else Progress()
         return found
 
     def subscription(self, subscription_id: str, first_us: int) -> Subscription:

@@ -1,8 +1,16 @@
-"""The entities the writer decides with: plain objects with slots, integers for money and time."""
+"""The entities the writer decides with: plain objects with slots, integers for money and time.
+
+There is one `Sale` per sale ever recorded, so sales and their lines are the bulk of the state,
+and a full pass of the cyclic garbage collector would visit every one of them. Sales, partners
+and progress are msgspec Structs with gc=False: the collector does not track them (nor the dicts
+that hold them), which is safe because none refers to anything that could refer back to it.
+"""
 
 from __future__ import annotations
 
 from bisect import insort
+
+import msgspec
 
 from ledger.rules.payouts import AvailableHistory, available_as_of
 from ledger.rules.terms import Terms
@@ -35,20 +43,16 @@ class Program:
         return next((t for t in self.versions if t.event_id == event_id), None)
 
 
-class Partner:
+class Partner(msgspec.Struct, gc=False):
     """A partner: recruiter, program memberships over time and the balances of its accounts."""
 
-    __slots__ = ("partner_id", "recruited_by", "email_digest", "memberships", "balances", "history",
-                 "payout_ids")
-
-    def __init__(self, partner_id: str, recruited_by: str | None, email_digest: str) -> None:
-        self.partner_id = partner_id
-        self.recruited_by = recruited_by
-        self.email_digest = email_digest
-        self.memberships: list[tuple[int, str, str]] = []  # (from, event id, program id), in time order
-        self.balances: dict[str, list[int]] = {}  # currency -> [pending, available, paid]
-        self.history: dict[str, AvailableHistory] = {}
-        self.payout_ids: set[str] = set()
+    partner_id: str
+    recruited_by: str | None
+    email_digest: str
+    memberships: tuple[tuple[int, str, str], ...] = ()  # (from, event id, program id), in time order
+    balances: dict[str, list[int]] = {}  # currency -> [pending, available, paid]
+    history: dict[str, AvailableHistory] = {}
+    payout_ids: set[str] | None = None  # made by the first payout
 
     def program_at(self, at_us: int) -> str:
         """The program the partner was in at `at_us` (the first one before they joined)."""
@@ -69,45 +73,37 @@ class Partner:
         return available_as_of(self.available(currency), self.history.get(currency), at_us)
 
 
-class Line:
-    """One commission line of a sale's current attempt."""
+class Line(msgspec.Struct, frozen=True, gc=False):
+    """One commission line of a sale's current attempt; replaced, never changed, when money moves on it."""
 
-    __slots__ = ("partner_id", "level", "amount", "bucket", "reversed")
-
-    def __init__(self, partner_id: str, level: int, amount: int, bucket: str, reversed_: int = 0) -> None:
-        self.partner_id = partner_id
-        self.level = level
-        self.amount = amount
-        self.bucket = bucket
-        self.reversed = reversed_
+    partner_id: str
+    level: int
+    amount: int
+    bucket: str
+    reversed: int = 0
 
 
-class Sale:
+class Sale(msgspec.Struct, gc=False):
     """A sale credited to a partner, its current attempt's lines and what came back of them."""
 
-    __slots__ = ("sale_id", "partner_id", "product_id", "amount", "currency", "subscription_id", "contact_id",
-                 "own_customer", "program_id", "terms_version", "attempt", "revision", "lines", "note", "at_us",
-                 "refunded", "declined", "refund_ids")
-
-    def __init__(self, sale_id: str, partner_id: str, currency: str) -> None:
-        self.sale_id = sale_id
-        self.partner_id = partner_id
-        self.currency = currency
-        self.product_id = ""
-        self.amount = 0
-        self.subscription_id: str | None = None
-        self.contact_id = ""
-        self.own_customer = False
-        self.program_id = ""
-        self.terms_version = ""
-        self.attempt = 0
-        self.revision = 0
-        self.lines: list[Line] = []
-        self.note: str | None = None
-        self.at_us = 0
-        self.refunded = 0
-        self.declined = False
-        self.refund_ids: set[str] = set()
+    sale_id: str
+    partner_id: str
+    currency: str
+    product_id: str = ""
+    amount: int = 0
+    subscription_id: str | None = None
+    contact_id: str = ""
+    own_customer: bool = False
+    program_id: str = ""
+    terms_version: str = ""
+    attempt: int = 0
+    revision: int = 0
+    lines: tuple[Line, ...] = ()
+    note: str | None = None
+    at_us: int = 0
+    refunded: int = 0
+    declined: bool = False
+    refund_ids: set[str] | None = None  # made by the first refund: most sales have none
 
     @property
     def counts_for_milestones(self) -> bool:
@@ -120,24 +116,14 @@ class Sale:
         return 1 if self.refunded < self.amount else 0
 
 
-class Progress:
+class Progress(msgspec.Struct, gc=False):
     """One partner's progress on one milestone in one period."""
 
-    __slots__ = ("value", "awarded", "awards", "bonus", "awarded_us")
-
-    def __init__(self) -> None:
-        self.value = 0
-        self.awarded = False
-        self.awards = 0
-        self.bonus: tuple[int, str, bool] | None = None  # (amount, currency, claw-backable) as awarded
-        self.awarded_us = 0
-
-    def copy(self) -> Progress:
-        """A copy to draft changes on."""
-        other = Progress()
-        other.value, other.awarded, other.awards = self.value, self.awarded, self.awards
-        other.bonus, other.awarded_us = self.bonus, self.awarded_us
-        return other
+    value: int = 0
+    awarded: bool = False
+    awards: int = 0
+    bonus: tuple[int, str, bool] | None = None  # (amount, currency, claw-backable) as awarded
+    awarded_us: int = 0
 
 
 class Subscription:

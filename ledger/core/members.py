@@ -14,7 +14,6 @@ from ledger.core.entities import Program
 from ledger.core.keys import funds_key, partner_key, program_key
 from ledger.core.state import State
 from ledger.rules import guards, payouts
-from ledger.rules.periods import micros
 from ledger.rules.postings import Posting, partner_account
 from ledger.rules.terms import Terms
 from ledger.rules.tiers import FlatCurrencyError
@@ -27,7 +26,7 @@ from schemas.wire_types import (
 )
 
 
-def configure_program(state: State, event: ProgramConfigured) -> Decision:
+def configure_program(state: State, event: ProgramConfigured, at_us: int) -> Decision:
     """A version of a program's terms; sales it governs that were decided under another are corrected."""
     draft = Draft(state)
     draft.changes.append(ProgramVersioned(event))
@@ -39,7 +38,7 @@ def configure_program(state: State, event: ProgramConfigured) -> Decision:
     program.versions = list(known.versions)
     program.add(Terms(event))
     try:
-        for sale in state.sales_since(state.sales_by_program, event.program_id, micros(event.occurred_at)):
+        for sale in state.sales_since(state.sales_by_program, event.program_id, at_us):
             if sale.program_id == event.program_id:
                 correct(draft, sale, program, event.event_id)
     except FlatCurrencyError as error:  # the version cannot pay a sale it governs: refused whole
@@ -47,7 +46,7 @@ def configure_program(state: State, event: ProgramConfigured) -> Decision:
     return draft.done()
 
 
-def join_partner(state: State, event: PartnerJoined) -> Decision:
+def join_partner(state: State, event: PartnerJoined, at_us: int) -> Decision:
     """A partner joins a program, recruited by a partner who joined before (never in a loop)."""
     if event.partner_id in state.partners:
         return Refused(Reason.PARTNER_ALREADY_JOINED, f"partner {event.partner_id} already joined; use "
@@ -60,12 +59,12 @@ def join_partner(state: State, event: PartnerJoined) -> Decision:
         return Refused(*refusal)
     draft = Draft(state)
     draft.changes.append(PartnerAdmitted(event.partner_id, event.program_id, recruiter, event.name,
-                                         guards.email_digest(event.email), micros(event.occurred_at), event.event_id))
+                                         guards.email_digest(event.email), at_us, event.event_id))
     draft.released.append(partner_key(event.partner_id))
     return draft.done()
 
 
-def change_program(state: State, event: PartnerProgramChanged) -> Decision:
+def change_program(state: State, event: PartnerProgramChanged, at_us: int) -> Decision:
     """A partner moves to another program from the event's time; later sales are corrected to it."""
     partner = state.partners.get(event.partner_id)
     if partner is None:
@@ -73,7 +72,6 @@ def change_program(state: State, event: PartnerProgramChanged) -> Decision:
     target = state.programs.get(event.program_id)
     if target is None:
         return Parked(program_key(event.program_id), Reason.UNKNOWN_PROGRAM, f"program {event.program_id} is not configured")
-    at_us = micros(event.occurred_at)
     draft = Draft(state)
     draft.changes.append(ProgramSwitched(event.partner_id, event.program_id, at_us, event.event_id))
     memberships = sorted([*partner.memberships, (at_us, event.event_id, event.program_id)])
@@ -95,17 +93,17 @@ def _program_at(memberships: list[tuple[int, str, str]], at_us: int) -> str:
     return current
 
 
-def send_payout(state: State, event: PayoutSent) -> Decision:
+def send_payout(state: State, event: PayoutSent, at_us: int) -> Decision:
     """A payout moves available to paid, if available as of its date covers it; else it waits for funds."""
     partner = state.partners.get(event.partner_id)
     if partner is None:
         return Parked(partner_key(event.partner_id), Reason.UNKNOWN_PARTNER, f"partner {event.partner_id} has not joined")
-    at_us = micros(event.occurred_at)
     program = state.programs.get(partner.program_at(at_us))
     terms = program.terms_at(at_us) if program is not None else None
     money = event.amount
-    refusal = payouts.payout_refusal(payout_ids=partner.payout_ids, payout_id=event.payout_id, amount=money.amount,
-                                     currency=money.currency, min_payout=terms.min_payout if terms else None)
+    refusal = payouts.payout_refusal(payout_ids=partner.payout_ids or (), payout_id=event.payout_id,
+                                     amount=money.amount, currency=money.currency,
+                                     min_payout=terms.min_payout if terms else None)
     if refusal is not None:
         return Refused(*refusal)
     available = partner.available_as_of(money.currency, at_us)

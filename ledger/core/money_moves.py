@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+
+import msgspec
 
 from ledger.core.changes import BonusAwarded, BonusClawedBack, ProgressMoved
 from ledger.core.decision import Draft, Notice
@@ -13,8 +14,11 @@ from ledger.rules.periods import period_key
 from ledger.rules.postings import COMMISSION_EXPENSE, Posting, partner_account
 from ledger.rules.terms import Terms
 
+# A NamedTuple built by tuple.__new__ skips its Python-level __new__: half the cost, and a sale makes several.
+_new = tuple.__new__
 
-class Attempt(NamedTuple):
+
+class Attempt(msgspec.Struct, frozen=True, gc=False):
     """A sale's attempt as decided: what the postings and milestones of it are about."""
 
     sale_id: str
@@ -29,14 +33,15 @@ class Attempt(NamedTuple):
 def credit(draft: Draft, sale: Attempt, lines: Sequence[tuple[str, int, int, str]], terms: Terms,
            event_id: str) -> None:
     """Accrue every line; notify when the program asks; released funds for what is available at once."""
+    sale_id, currency, at_us = sale.sale_id, sale.currency, sale.at_us
     for partner_id, level, amount, bucket in lines:
-        draft.postings.append(Posting(COMMISSION_EXPENSE, partner_account(partner_id, bucket), amount,
-                                      sale.currency, "commission", sale.sale_id, level, sale.at_us))
+        draft.postings.append(_new(Posting, (COMMISSION_EXPENSE, partner_account(partner_id, bucket), amount,
+                                             currency, "commission", sale_id, level, at_us)))
         if bucket == "available":
-            draft.released.append(funds_key(partner_id, sale.currency))
+            draft.released.append(funds_key(partner_id, currency))
         if terms.notify:
-            draft.notices.append(Notice(partner_id, sale.sale_id, level, amount, sale.currency, sale.at_us,
-                                        event_id, sale.attempt, sale.revision))
+            draft.notices.append(_new(Notice, (partner_id, sale_id, level, amount, currency, at_us, event_id,
+                                               sale.attempt, sale.revision)))
 
 
 def reverse(draft: Draft, sale: Attempt, lines: Sequence[tuple[str, int, str]], amounts: Sequence[int],
@@ -44,8 +49,8 @@ def reverse(draft: Draft, sale: Attempt, lines: Sequence[tuple[str, int, str]], 
     """Give back `amounts` of the lines (partner, level, bucket) from where their money is."""
     for (partner_id, level, bucket), amount in zip(lines, amounts, strict=True):
         if amount > 0:
-            draft.postings.append(Posting(partner_account(partner_id, bucket), COMMISSION_EXPENSE, amount,
-                                          sale.currency, cause, sale.sale_id, level, at_us))
+            draft.postings.append(_new(Posting, (partner_account(partner_id, bucket), COMMISSION_EXPENSE, amount,
+                                                 sale.currency, cause, sale.sale_id, level, at_us)))
 
 
 def progress(draft: Draft, sale: Attempt, terms: Terms, count: int, revenue: int, when_us: int) -> None:
@@ -58,7 +63,7 @@ def progress(draft: Draft, sale: Attempt, terms: Terms, count: int, revenue: int
         key = (sale.partner_id, sale.program_id, rule.id, period)
         current = draft.progress(key)
         current.value += delta
-        draft.changes.append(ProgressMoved(*key, delta))
+        draft.changes.append(ProgressMoved(*key, delta, rule.threshold))
         claw_backable = current.bonus is not None and current.bonus[2]
         settlement = milestones.settle(current.value, rule.threshold, current.awarded, claw_backable)
         if settlement == "award":

@@ -16,7 +16,6 @@ from ledger.core.keys import declined_key, partner_key, program_key, sale_key
 from ledger.core.money_moves import Attempt, credit, progress, reverse
 from ledger.core.state import State
 from ledger.rules import declines, guards, holds, recurring, refunds, tiers
-from ledger.rules.periods import micros
 from ledger.rules.terms import Terms
 from schemas.reasons import Reason
 from schemas.wire_types import ChargeDeclined, RefundIssued, SaleCompleted
@@ -24,7 +23,7 @@ from schemas.wire_types import ChargeDeclined, RefundIssued, SaleCompleted
 Lines = list[tuple[str, int, int, str]]
 
 
-def record_sale(state: State, event: SaleCompleted) -> Decision:
+def record_sale(state: State, event: SaleCompleted, at_us: int) -> Decision:
     """A sale earns each level of its seller's chain under the terms in effect at its time."""
     seller = state.partners.get(event.partner_id)
     if seller is None:
@@ -34,7 +33,6 @@ def record_sale(state: State, event: SaleCompleted) -> Decision:
         # Perhaps a retried charge whose decline has not arrived yet: wait for it.
         return Parked(declined_key(event.sale_id), Reason.DUPLICATE_SALE,
                       f"sale {event.sale_id} is already recorded and not declined")
-    at_us = micros(event.occurred_at)
     program_id = seller.program_at(at_us)
     program = state.programs.get(program_id)
     if program is None:
@@ -58,7 +56,7 @@ def record_sale(state: State, event: SaleCompleted) -> Decision:
         event.customer.contact_id, program_id, terms.event_id, attempt, lines, note, own, at_us, event.event_id))
     sale = Attempt(event.sale_id, event.partner_id, program_id, money.currency, at_us, attempt, 0)
     credit(draft, sale, lines, terms, event.event_id)
-    if any(level == 1 for _, level, _, _ in lines):
+    if lines and lines[0][1] == 1:  # the seller earns (lines come in level order)
         progress(draft, sale, terms, 1, money.amount, at_us)
     draft.released.append(sale_key(event.sale_id))
     return draft.done()
@@ -90,7 +88,7 @@ def _capped(draft: Draft, event: SaleCompleted, terms: Terms, lines: Lines, note
     return lines, note
 
 
-def refund_sale(state: State, event: RefundIssued) -> Decision:
+def refund_sale(state: State, event: RefundIssued, at_us: int) -> Decision:
     """A refund reverses each line by the cumulative refunded share."""
     sale = state.sales.get(event.sale_id)
     if sale is None:
@@ -98,11 +96,10 @@ def refund_sale(state: State, event: RefundIssued) -> Decision:
     money = event.amount
     refusal = refunds.refund_refusal(
         sale_id=sale.sale_id, sale_amount=sale.amount, sale_currency=sale.currency, refunded=sale.refunded,
-        declined=sale.declined, refund_ids=sale.refund_ids, refund_id=event.refund_id, amount=money.amount,
+        declined=sale.declined, refund_ids=sale.refund_ids or (), refund_id=event.refund_id, amount=money.amount,
         currency=money.currency)
     if refusal is not None:
         return Refused(*refusal)
-    at_us = micros(event.occurred_at)
     amounts = refunds.refund_reversals([(ln.amount, ln.reversed) for ln in sale.lines], sale.refunded + money.amount,
                                        sale.amount)
     draft = Draft(state)
@@ -111,14 +108,13 @@ def refund_sale(state: State, event: RefundIssued) -> Decision:
     return draft.done()
 
 
-def decline_charge(state: State, event: ChargeDeclined, sale_expected: bool = True) -> Decision:
+def decline_charge(state: State, event: ChargeDeclined, at_us: int, sale_expected: bool = True) -> Decision:
     """A declined charge earns nothing and is recorded; naming a recorded sale, it reverses it."""
     sale = state.sales.get(event.sale_id) if event.sale_id else None
     if event.sale_id and sale is None and sale_expected:
         return Parked(sale_key(event.sale_id), Reason.UNKNOWN_SALE, f"sale {event.sale_id} is not recorded")
     if event.decline_id in state.declines:
         return Refused(Reason.DUPLICATE_ID, f"decline {event.decline_id} was already recorded")
-    at_us = micros(event.occurred_at)
     draft = Draft(state)
     declined_now = sale is not None and not sale.declined
     if sale is not None and declined_now:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable
+from itertools import starmap
 from typing import Any
 
 import msgspec
+from msgspec.structs import replace
 
 from ledger.core import changes as c
 from ledger.core.entities import Line, Partner, Program, Progress, Sale, Subscription
@@ -32,8 +34,9 @@ class State:
         self.progress: dict[ProgressKey, Progress] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.declines: set[str] = set()
-        self.sales_by_program: dict[str, list[tuple[int, str]]] = {}
-        self.sales_by_partner: dict[str, list[tuple[int, str]]] = {}
+        # Sale ids listed under each program and partner, with the latest time each was listed at.
+        self.sales_by_program: dict[str, dict[str, int]] = {}
+        self.sales_by_partner: dict[str, dict[str, int]] = {}
         # Pending lines by due time, a heap of (due, sale, attempt, revision, level); stale ones are skipped.
         self.maturities: list[tuple[int, str, int, int, int]] = []
 
@@ -42,10 +45,10 @@ class State:
         partner = self.partners.get(partner_id)
         return partner.recruited_by if partner is not None else None
 
-    def sales_since(self, index: dict[str, list[tuple[int, str]]], key: str, since_us: int) -> list[Sale]:
+    def sales_since(self, index: dict[str, dict[str, int]], key: str, since_us: int) -> list[Sale]:
         """A program's or partner's sales from `since_us` on, in event-time order."""
-        # A retried or re-programmed sale is listed once per entry; its current time decides.
-        sales = {self.sales[sale_id] for at_us, sale_id in index.get(key, ()) if at_us >= since_us}
+        # A retried or re-programmed sale is listed at its latest time; its current time decides.
+        sales = (self.sales[sale_id] for sale_id, at_us in index.get(key, {}).items() if at_us >= since_us)
         return sorted((s for s in sales if s.at_us >= since_us), key=lambda s: (s.at_us, s.sale_id))
 
 
@@ -58,24 +61,24 @@ def evolve(state: State, changes: Iterable[c.Change], postings: Iterable[Posting
 
 
 def _post(state: State, posting: Posting) -> None:
-    for account, sign in ((posting.destination, 1), (posting.source, -1)):
+    amount, currency = posting.amount, posting.currency
+    for account in (posting.destination, posting.source):  # into the destination, then out of the source
         owner = account_owner(account)
-        if owner is None:
-            continue
-        partner = state.partners[owner[0]]
-        buckets = partner.balances.get(posting.currency)
-        if buckets is None:
-            buckets = partner.balances[posting.currency] = [0, 0, 0]
-        buckets[BUCKET_INDEX[owner[1]]] += sign * posting.amount
-        if owner[1] != "available":
-            continue
-        history = partner.history.get(posting.currency)
-        if history is None:
-            history = partner.history[posting.currency] = AvailableHistory()
-        if posting.cause == "payout":
-            history.fold(posting.at_us)  # every payout counts; none is checked before the last one
-        else:
-            history.record(posting.at_us, sign * posting.amount)
+        if owner is not None:
+            partner, bucket = state.partners[owner[0]], owner[1]
+            buckets = partner.balances.get(currency)
+            if buckets is None:
+                buckets = partner.balances[currency] = [0, 0, 0]
+            buckets[BUCKET_INDEX[bucket]] += amount
+            if bucket == "available":
+                history = partner.history.get(currency)
+                if history is None:
+                    history = partner.history[currency] = AvailableHistory()
+                if posting.cause == "payout":
+                    history.fold(posting.at_us)  # every payout counts; none is checked before the last one
+                else:
+                    history.record(posting.at_us, amount)
+        amount = -amount
 
 
 def _program_versioned(state: State, change: c.ProgramVersioned) -> None:
@@ -89,44 +92,55 @@ def _program_versioned(state: State, change: c.ProgramVersioned) -> None:
 
 
 def _partner_admitted(state: State, change: c.PartnerAdmitted) -> None:
-    partner = state.partners[change.partner_id] = Partner(change.partner_id, change.recruited_by,
-                                                          change.email_digest)
-    partner.memberships.append((change.at_us, change.event_id, change.program_id))
+    state.partners[change.partner_id] = Partner(change.partner_id, change.recruited_by, change.email_digest,
+                                                ((change.at_us, change.event_id, change.program_id),))
 
 
 def _program_switched(state: State, change: c.ProgramSwitched) -> None:
-    memberships = state.partners[change.partner_id].memberships
-    memberships.append((change.at_us, change.event_id, change.program_id))
-    memberships.sort()
+    partner = state.partners[change.partner_id]
+    partner.memberships = tuple(sorted([*partner.memberships, (change.at_us, change.event_id, change.program_id)]))
 
 
 def _sale_recorded(state: State, change: c.SaleRecorded) -> None:
-    sale = state.sales.get(change.sale_id)
-    if sale is None:
-        sale = state.sales[change.sale_id] = Sale(change.sale_id, change.partner_id, change.currency)
-        state.sales_by_partner.setdefault(change.partner_id, []).append((change.at_us, change.sale_id))
-    state.sales_by_program.setdefault(change.program_id, []).append((change.at_us, change.sale_id))
-    sale.product_id, sale.amount, sale.subscription_id = change.product_id, change.amount, change.subscription_id
-    sale.contact_id, sale.own_customer, sale.program_id = change.contact_id, change.own_customer, change.program_id
-    sale.terms_version, sale.attempt, sale.revision = change.terms_version, change.attempt, 0
-    sale.lines = [Line(*line) for line in change.lines]
-    sale.note, sale.at_us, sale.refunded, sale.declined = change.note, change.at_us, 0, False
+    first = state.sales.get(change.sale_id)  # a retried charge keeps its partner, currency and refund ids
+    if first is None:
+        _list(state.sales_by_partner, change.partner_id, change.sale_id, change.at_us)
+    _list(state.sales_by_program, change.program_id, change.sale_id, change.at_us)
+    sale = state.sales[change.sale_id] = Sale(
+        change.sale_id, first.partner_id if first else change.partner_id, first.currency if first else change.currency,
+        change.product_id, change.amount, change.subscription_id, change.contact_id, change.own_customer,
+        change.program_id, change.terms_version, change.attempt, 0, tuple(starmap(Line, change.lines)), change.note,
+        change.at_us, 0, False, first.refund_ids if first else None)
     _hold(state, sale)
+
+
+def _list(index: dict[str, dict[str, int]], key: str, sale_id: str, at_us: int) -> None:
+    # Strings and integers only, so the garbage collector does not track these dicts however long they grow.
+    listed = index.get(key)
+    if listed is None:
+        listed = index[key] = {}
+    if at_us >= listed.get(sale_id, at_us):  # the latest time it was listed at
+        listed[sale_id] = at_us
 
 
 def _sale_refunded(state: State, change: c.SaleRefunded) -> None:
     sale = state.sales[change.sale_id]
+    if sale.refund_ids is None:
+        sale.refund_ids = set()
     sale.refund_ids.add(change.refund_id)
     sale.refunded += change.amount
-    for line, amount in zip(sale.lines, change.reversed, strict=True):
-        line.reversed += amount
+    sale.lines = _given_back(sale.lines, change.reversed)
 
 
 def _sale_declined(state: State, change: c.SaleDeclined) -> None:
     sale = state.sales[change.sale_id]
     sale.declined = True
-    for line, amount in zip(sale.lines, change.reversed, strict=True):
-        line.reversed += amount
+    sale.lines = _given_back(sale.lines, change.reversed)
+
+
+def _given_back(lines: tuple[Line, ...], amounts: list[int]) -> tuple[Line, ...]:
+    return tuple([replace(line, reversed=line.reversed + amount) if amount else line
+                  for line, amount in zip(lines, amounts, strict=True)])
 
 
 def _decline_recorded(state: State, change: c.DeclineRecorded) -> None:
@@ -136,21 +150,21 @@ def _decline_recorded(state: State, change: c.DeclineRecorded) -> None:
 def _sale_corrected(state: State, change: c.SaleCorrected) -> None:
     sale = state.sales[change.sale_id]
     if change.program_id != sale.program_id:
-        state.sales_by_program.setdefault(change.program_id, []).append((sale.at_us, sale.sale_id))
+        _list(state.sales_by_program, change.program_id, sale.sale_id, sale.at_us)
     sale.program_id, sale.terms_version, sale.revision = change.program_id, change.terms_version, change.revision
-    sale.lines = [Line(*line) for line in change.lines]
+    sale.lines = tuple(starmap(Line, change.lines))
     sale.note = change.note
     _hold(state, sale)
 
 
 def _hold(state: State, sale: Sale) -> None:
-    pending = [line.level for line in sale.lines if line.bucket == "pending"]
-    if not pending:
-        return
-    terms = state.programs[sale.program_id].version(sale.terms_version)
-    due = sale.at_us + (terms.hold_us if terms is not None else 0)
-    for level in pending:
-        heapq.heappush(state.maturities, (due, sale.sale_id, sale.attempt, sale.revision, level))
+    due = None
+    for line in sale.lines:
+        if line.bucket == "pending":
+            if due is None:
+                terms = state.programs[sale.program_id].version(sale.terms_version)
+                due = sale.at_us + (terms.hold_us if terms is not None else 0)
+            heapq.heappush(state.maturities, (due, sale.sale_id, sale.attempt, sale.revision, line.level))
 
 
 def _subscription_started(state: State, change: c.SubscriptionStarted) -> None:
@@ -188,13 +202,16 @@ def _bonus_clawed_back(state: State, change: c.BonusClawedBack) -> None:
 
 
 def _line_matured(state: State, change: c.LineMatured) -> None:
-    for line in state.sales[change.sale_id].lines:
-        if line.level == change.level:
-            line.bucket = "available"
+    sale = state.sales[change.sale_id]
+    sale.lines = tuple([replace(line, bucket="available") if line.level == change.level else line
+                        for line in sale.lines])
 
 
 def _payout_made(state: State, change: c.PayoutMade) -> None:
-    state.partners[change.partner_id].payout_ids.add(change.payout_id)
+    partner = state.partners[change.partner_id]
+    if partner.payout_ids is None:
+        partner.payout_ids = set()
+    partner.payout_ids.add(change.payout_id)
 
 
 _EVOLVE: dict[type[Any], Callable[[State, Any], None]] = {

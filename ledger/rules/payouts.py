@@ -43,22 +43,32 @@ class AvailableHistory:
         """A credit (positive) or reversal (negative) of available money dated `at_us`."""
         if self.horizon is not None and at_us <= self.horizon:
             return
-        index = bisect_right(self.at, at_us)
-        if index and self.at[index - 1] == at_us:
-            self.amounts[index - 1] += amount
+        at = self.at
+        if not at or at_us > at[-1]:  # moves mostly come in date order: an append
+            at.append(at_us)
+            self.amounts.append(amount)
         else:
-            self.at.insert(index, at_us)
-            self.amounts.insert(index, amount)
-        self.fold(self.at[-1] - AS_OF_WINDOW_US)
+            index = bisect_right(at, at_us)
+            if index and at[index - 1] == at_us:
+                self.amounts[index - 1] += amount
+            else:
+                at.insert(index, at_us)
+                self.amounts.insert(index, amount)
+        horizon = at[-1] - AS_OF_WINDOW_US
+        if at[0] <= horizon:
+            self.fold(horizon)
+        elif self.horizon is None or horizon > self.horizon:
+            self.horizon = horizon  # what `fold` does when no move is that old yet, without the call
 
     def fold(self, horizon: int) -> None:
         """Forget the dates of moves at or before `horizon`: no payout is checked before it."""
         if self.horizon is not None and horizon <= self.horizon:
             return
         self.horizon = horizon
-        cut = bisect_right(self.at, horizon)
-        del self.at[:cut]
-        del self.amounts[:cut]
+        if self.at and self.at[0] <= horizon:  # else nothing is that old
+            cut = bisect_right(self.at, horizon)
+            del self.at[:cut]
+            del self.amounts[:cut]
 
     def dated_after(self, at_us: int) -> int:
         """The net of moves dated after `at_us` (those folded away count as before it)."""

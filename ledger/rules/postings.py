@@ -68,11 +68,12 @@ def check_balanced(postings: Iterable[Posting]) -> None:
     zero per currency by construction; what can go wrong is a negative, fractional or
     self-cancelling one, which is refused here.
     """
-    for source, destination, amount, currency, *_ in postings:
+    for posting in postings:
+        amount = posting.amount
         if type(amount) is not int or amount < 0:
-            raise UnbalancedError(f"posting of {amount!r} {currency}: amounts are whole and >= 0")
-        if source == destination:
-            raise UnbalancedError(f"posting from {source} to itself")
+            raise UnbalancedError(f"posting of {amount!r} {posting.currency}: amounts are whole and >= 0")
+        if posting.source == posting.destination:
+            raise UnbalancedError(f"posting from {posting.source} to itself")
 
 
 def account_balances(postings: Iterable[Posting]) -> dict[tuple[str, str], int]:

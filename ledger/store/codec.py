@@ -12,10 +12,11 @@ from typing import Any
 import msgspec
 
 from ledger.core.batch import Entry, Source
-from ledger.core.changes import AnyChange
+from ledger.core.changes import AnyChange, ProgramVersioned
 from ledger.core.decision import Applied, Need, Parked, Refused
+from ledger.rules.postings import Posting
 from schemas.reasons import Reason
-from schemas.wire_types import WireEvent
+from schemas.wire_types import ProgramConfigured, WireEvent
 
 PostingRow = tuple[str, str, int, str, str, str, int, int]
 Personal = tuple[str, str, dict[str, str]]  # (kind, id, fields): ("contact", "C-1", {...})
@@ -69,8 +70,9 @@ def decode(data: bytes) -> Record:
 def decision_of(record: Record) -> Applied | Parked | Refused:
     """The decision a record stores (notices and releases are not kept: they were acted on when decided)."""
     if record.status == "applied":
-        from ledger.rules.postings import Posting
-        return Applied(list(record.changes), [Posting(*p) for p in record.postings], [], [])
+        changes = [ProgramVersioned(msgspec.convert(c.config, ProgramConfigured))
+                   if isinstance(c, ProgramVersioned) and isinstance(c.config, dict) else c for c in record.changes]
+        return Applied(changes, [Posting(*p) for p in record.postings], [], [])
     reason = Reason(record.reason)
     if record.status == "parked":
         assert record.waiting_for is not None

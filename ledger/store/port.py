@@ -23,6 +23,8 @@ class Written:
     marks: dict[PartitionKey, Mark] = field(default_factory=dict)
     latest_us: int | None = None
     recorded_us: int = 0
+    waiting: tuple[int, int | None, int | None] = (0, None, None)  # parked: how many, oldest parked, oldest dated
+    encode_s: float = 0.0  # set by the store: seconds spent encoding the entries
 
 
 @dataclass

@@ -24,14 +24,13 @@ def ledger_ddl(schema: str) -> list[str]:
             created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
             id int PRIMARY KEY CHECK (id = 1), watermark timestamptz NOT NULL)""",
-        # Names and emails of customers (by contact id) and partners: kept apart from the
-        # append-only log, so that they can be erased without touching it.
-        f"""CREATE TABLE IF NOT EXISTS "{schema}".personal_data (
-            kind text NOT NULL, id text NOT NULL, fields jsonb NOT NULL,
-            updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))""",
+        *personal_data_ddl(schema),
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".parked_messages (
+            event_id text PRIMARY KEY, payload bytea NOT NULL, parked_at timestamptz NOT NULL DEFAULT now())""",
         # The fencing token of the single writer: a batch commits only under the epoch its writer took.
         f"""CREATE TABLE IF NOT EXISTS "{schema}".writer (
-            id int PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL, since timestamptz NOT NULL DEFAULT now())""",
+            id int PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL, since timestamptz NOT NULL DEFAULT now(),
+            parked bigint NOT NULL DEFAULT 0, oldest_parked_at timestamptz, oldest_parked_occurred_at timestamptz)""",
         f"""CREATE OR REPLACE FUNCTION "{schema}".refuse_ledger_edits() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               RAISE EXCEPTION 'the ledger is append-only: % on % is refused; record a correcting '
@@ -42,6 +41,15 @@ def ledger_ddl(schema: str) -> list[str]:
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         *balances_ddl(),
     ]
+
+
+def personal_data_ddl(schema: str = "ledger") -> list[str]:
+    """Names and emails of customers (by contact id) and partners: kept apart from the append-only log,
+    so that they can be erased without touching it (the partner-facing view reads them too)."""
+    return [f'CREATE SCHEMA IF NOT EXISTS "{schema}"',
+            f"""CREATE TABLE IF NOT EXISTS "{schema}".personal_data (
+            kind text NOT NULL, id text NOT NULL, fields jsonb NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))"""]
 
 
 def balances_ddl() -> list[str]:

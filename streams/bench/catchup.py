@@ -56,7 +56,7 @@ def _committed(conn: psycopg.Connection[Any], ends: Offsets) -> Offsets:
 
 def _projection_positions(conn: psycopg.Connection[Any]) -> tuple[int, int, int]:
     """(ledger head, slowest projection's position, projections tracked): index lookups, no counting of events."""
-    row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.ledger_events), "
+    row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.entries), "
                        "(SELECT coalesce(min(position), 0) FROM projections.tracking), "
                        "(SELECT count(*) FROM projections.tracking)").fetchone()
     assert row is not None

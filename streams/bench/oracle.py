@@ -1,4 +1,4 @@
-"""What PostgreSQL must hold after a run: the same workload decided by the in-memory ledger."""
+"""What PostgreSQL must hold after a run: the same workload decided by the core in memory."""
 
 from __future__ import annotations
 
@@ -6,32 +6,32 @@ from typing import Any
 
 import psycopg
 
-from ledger.application import LedgerApp
-from ledger.batch import Inbound
-from schemas.parsing import parse_event
+from ledger.core.decision import Applied
+from ledger.store.memory import MemoryStore
+from ledger.writer import LedgerWriter, received
 
 Totals = dict[str, int]
-# The in-memory ledger keeps every stored event in RAM: about 19 GB, and crawling, near a million.
+# The in-memory store keeps every log entry in RAM.
 ORACLE_MAX_EVENTS = 200_000
-_SUMMED = {"Partner.CommissionAccrued": "commission_earned", "Partner.CommissionReversed": "commission_reversed",
-           "Partner.PayoutSent": "paid_out"}
 
 
 def expected_totals(lines: list[str]) -> Totals:
-    """Commission earned and reversed, money paid out and sales recorded by the in-memory ledger."""
-    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    """Commission earned and reversed, money paid out and sales recorded by the core in memory."""
+    store = MemoryStore()
+    writer = LedgerWriter(store)
     for start in range(0, len(lines), 1000):
-        app.apply_batch([Inbound(parse_event(line.encode()), line.encode()) for line in lines[start:start + 1000]])
-    totals = dict.fromkeys([*_SUMMED.values(), "sales"], 0)
-    sales: set[str] = set()
-    for notification in app.recorder.select_notifications(start=1, limit=10**9):
-        event: Any = app.mapper.to_domain_event(notification)
-        name = type(event).__qualname__
-        if name in _SUMMED:
-            totals[_SUMMED[name]] += event.amount
-        elif name == "Sale.Recorded":
-            sales.add(event.sale_id)
-    totals["sales"] = len(sales)
+        writer.apply([received(line.encode()) for line in lines[start:start + 1000]])
+    totals = {"commission_earned": 0, "commission_reversed": 0, "paid_out": 0, "sales": len(writer.state.sales)}
+    for entry in store.log:
+        if not isinstance(entry.decision, Applied):
+            continue
+        for posting in entry.decision.postings:
+            if posting.cause == "commission":
+                totals["commission_earned"] += posting.amount
+            elif posting.cause in ("refund", "decline", "correction"):
+                totals["commission_reversed"] += posting.amount
+            elif posting.cause == "payout":
+                totals["paid_out"] += posting.amount
     return totals
 
 

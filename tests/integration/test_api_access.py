@@ -9,8 +9,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.application import LedgerApp
 from ledger.database import ledger_env
+from ledger.store.postgres import PostgresStore
+from ledger.writer import LedgerWriter
 from projections.access import create_key, revoke_key
 from projections.api import create_api
 from projections.registry import all_projections
@@ -45,9 +46,9 @@ def _events() -> list[dict[str, Any]]:
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
     """The API over a ledger holding one partner per privacy level and per show-flag setting."""
-    app = LedgerApp(env=ledger_env(database_url))
-    app.apply_batch([inbound(e) for e in _events()])
-    ProjectionRunner(app, database_url, all_projections()).catch_up()
+    app = LedgerWriter(PostgresStore.connect(ledger_env(database_url)))
+    app.apply([inbound(e) for e in _events()])
+    ProjectionRunner(database_url, all_projections()).catch_up()
     with TestClient(create_api(database_url)) as test_client:
         yield test_client
 

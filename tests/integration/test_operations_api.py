@@ -9,8 +9,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.application import LedgerApp
 from ledger.database import ledger_env
+from ledger.store.postgres import PostgresStore
+from ledger.writer import LedgerWriter
 from projections.access import create_key
 from projections.api import create_api
 from projections.registry import all_projections
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.integration
 
 
 def _ledger(database_url: str) -> None:
-    app = LedgerApp(env=ledger_env(database_url))
-    app.apply_batch([inbound(e) for e in (program(), joined("rex"), sale("S-1", "rex", 10_000))])
-    ProjectionRunner(app, database_url, all_projections()).catch_up()
+    app = LedgerWriter(PostgresStore.connect(ledger_env(database_url)))
+    app.apply([inbound(e) for e in (program(), joined("rex"), sale("S-1", "rex", 10_000))])
+    ProjectionRunner(database_url, all_projections()).catch_up()
 
 
 @pytest.fixture

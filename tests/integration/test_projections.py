@@ -9,10 +9,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.application import LedgerApp
 from ledger.database import ledger_env
-from ledger.partner import Partner
-from ledger.postings import Posting, account_balances
+from ledger.rules.postings import Posting, account_balances
+from ledger.store.postgres import PostgresStore
+from ledger.writer import LedgerWriter
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from tests.builders import declined, inbound, joined, program, refund, sale
@@ -39,24 +39,38 @@ def history(seed: int) -> list[dict[str, Any]]:
     return events
 
 
+Projected = tuple[LedgerWriter, psycopg.Connection[Any]]
+
+
+def _writer(database_url: str) -> LedgerWriter:
+    return LedgerWriter(PostgresStore.connect(ledger_env(database_url)))
+
+
 @pytest.fixture(params=[1, 2, 3])
-def projected(request: pytest.FixtureRequest, database_url: str) -> tuple[LedgerApp, psycopg.Connection[Any]]:
+def projected(request: pytest.FixtureRequest, database_url: str) -> Projected:
     """A ledger with a generated history, and its projections caught up."""
-    app = LedgerApp(env=ledger_env(database_url))
+    writer = _writer(database_url)
     events = history(request.param)
     for start in range(0, len(events), 25):
-        app.apply_batch([inbound(e) for e in events[start:start + 25]])
-    ProjectionRunner(app, database_url, all_projections()).catch_up()
-    return app, psycopg.connect(database_url, autocommit=True)
+        writer.apply([inbound(e) for e in events[start:start + 25]])
+    ProjectionRunner(database_url, all_projections()).catch_up()
+    return writer, psycopg.connect(database_url, autocommit=True)
 
 
-def _events(app: LedgerApp) -> list[Any]:
-    return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(start=1, limit=1_000_000)]
+def _postings(database_url: str) -> list[Posting]:
+    """Every posting in the log, read back from PostgreSQL."""
+    store = PostgresStore.connect(ledger_env(database_url))
+    rows = []
+    with store.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT state FROM ledger.entries WHERE topic LIKE '%:applied' ORDER BY notification_id")
+        rows = [bytes(r["state"]) for r in curs.fetchall()]
+    from ledger.store import codec
+    return [p for row in rows for p in codec.decision_of(codec.decode(row)).postings]  # type: ignore[union-attr]
 
 
-def test_partner_balances_equal_the_postings(projected: tuple[LedgerApp, Any]) -> None:
-    app, db = projected
-    postings = [Posting.from_dict(p) for e in _events(app) for p in getattr(e, "postings", [])]
+def test_partner_balances_equal_the_postings(projected: Projected, database_url: str) -> None:
+    _, db = projected
+    postings = _postings(database_url)
     expected = {(account.split(":")[1], bucket): amount for (account, _), amount in account_balances(postings).items()
                 if account.startswith("partner:") for bucket in [account.rsplit(":", 1)[1]] if amount}
     rows = db.execute("SELECT partner_id, pending, available, paid FROM projections.partner_balances").fetchall()
@@ -64,20 +78,19 @@ def test_partner_balances_equal_the_postings(projected: tuple[LedgerApp, Any]) -
     assert found == expected
 
 
-def test_commission_lines_equal_accruals_minus_reversals(projected: tuple[LedgerApp, Any]) -> None:
-    app, db = projected
+def test_commission_lines_equal_accruals_minus_reversals(projected: Projected, database_url: str) -> None:
+    _, db = projected
     expected: dict[tuple[str, str, int], int] = defaultdict(int)
-    for event in _events(app):
-        if isinstance(event, (Partner.CommissionAccrued, Partner.CommissionReversed)):
-            sign = 1 if isinstance(event, Partner.CommissionAccrued) else -1
-            partner = Posting.from_dict(event.postings[0])
-            who = (partner.destination if sign > 0 else partner.source).split(":")[1]
-            expected[(event.sale_id, who, event.level)] += sign * event.amount
+    for posting in _postings(database_url):
+        if posting.cause in ("commission", "refund", "decline", "correction"):
+            sign = 1 if posting.cause == "commission" else -1
+            who = (posting.destination if sign > 0 else posting.source).split(":")[1]
+            expected[(posting.ref, who, posting.level)] += sign * posting.amount
     rows = db.execute("SELECT sale_id, partner_id, level, earned - reversed FROM projections.commission_lines")
     assert {(s, p, lv): net for s, p, lv, net in rows} == dict(expected)
 
 
-def test_second_tier_attribution_sums_the_recruiters_deeper_commission(projected: tuple[LedgerApp, Any]) -> None:
+def test_second_tier_attribution_sums_the_recruiters_deeper_commission(projected: Projected) -> None:
     _, db = projected
     deeper = db.execute("SELECT partner_id, sum(earned - reversed) FROM projections.commission_lines "
                         "WHERE level >= 2 GROUP BY partner_id").fetchall()
@@ -86,31 +99,26 @@ def test_second_tier_attribution_sums_the_recruiters_deeper_commission(projected
     assert dict(attributed) == {p: int(v) for p, v in deeper}
 
 
-def test_milestone_progress_equals_the_progress_aggregates(projected: tuple[LedgerApp, Any]) -> None:
-    app, db = projected
-    from ledger.milestone import MilestoneProgress
-
-    ids = {e.originator_id for e in _events(app) if isinstance(e, MilestoneProgress.Started)}
-    expected = {str(i): (a.value, a.awarded) for i in ids for a in [app.repository.get(i)]}
-    rows = db.execute("SELECT aggregate_id, value, achieved FROM projections.milestone_progress_rows").fetchall()
-    assert {r[0]: (r[1], r[2]) for r in rows} == expected
+def test_milestone_progress_equals_the_writers_progress(projected: Projected) -> None:
+    writer, db = projected
+    expected = {"|".join(key): (p.value, p.awarded, MILESTONE["threshold"]) for key, p in writer.state.progress.items()}
+    rows = db.execute("SELECT progress_key, value, achieved, threshold FROM projections.milestone_progress_rows")
+    assert {r[0]: (r[1], r[2], r[3]) for r in rows} == expected
 
 
-def test_rebuilding_every_projection_reproduces_the_live_tables(projected: tuple[LedgerApp, Any],
-                                                                  database_url: str) -> None:
-    app, db = projected
+def test_rebuilding_every_projection_reproduces_the_live_tables(projected: Projected, database_url: str) -> None:
+    _, db = projected
     tables = ["partner_balances", "partner_rows", "partner_memberships", "program_versions", "sales", "declines",
-              "customer_contacts",
-              "commission_lines", "milestone_progress_rows"]
+              "commission_lines", "milestone_progress_rows", "statement_lines"]
     live = {t: db.execute(f"SELECT * FROM projections.{t} ORDER BY 1, 2").fetchall() for t in tables}
-    runner = ProjectionRunner(app, database_url, all_projections())
+    runner = ProjectionRunner(database_url, all_projections())
     for projection in all_projections():
         runner.rebuild(projection)
     assert {t: db.execute(f"SELECT * FROM projections.{t} ORDER BY 1, 2").fetchall() for t in tables} == live
 
 
 @pytest.fixture
-def analyst(projected: tuple[LedgerApp, Any], database_url: str) -> Any:
+def analyst(projected: Projected, database_url: str) -> Any:
     """A connection as a freshly granted analyst role."""
     import uuid
 
@@ -128,14 +136,14 @@ def test_the_analyst_role_reads_the_views(analyst: Any) -> None:
     assert analyst.execute("SELECT count(*) FROM projections.leaderboard").fetchone()[0] > 0
 
 
-@pytest.mark.parametrize("table", ["ledger.ledger_events", "ledger.inbox", "projections.customer_contacts",
+@pytest.mark.parametrize("table", ["ledger.entries", "ledger.personal_data", "ledger.parked_messages",
                                    "projections.partner_referrals"])
 def test_the_analyst_role_is_refused_the_raw_ledger_and_contact_data(analyst: Any, table: str) -> None:
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         analyst.execute(f"SELECT * FROM {table}")
 
 
-def test_statement_lines_add_up_to_each_partners_balances(projected: tuple[LedgerApp, Any]) -> None:
+def test_statement_lines_add_up_to_each_partners_balances(projected: Projected) -> None:
     _, db = projected
     moved = db.execute("""
         SELECT partner_id, bucket, sum(delta) FROM (
@@ -151,9 +159,9 @@ def test_statement_lines_add_up_to_each_partners_balances(projected: tuple[Ledge
 
 
 def test_a_program_version_dated_in_the_future_is_not_yet_in_effect(database_url: str) -> None:
-    app = LedgerApp(env=ledger_env(database_url))
+    writer = _writer(database_url)
     future = program(referral_info="full_name_email") | {"occurred_at": "2099-01-01T00:00:00+00:00"}
-    app.apply_batch([inbound(e) for e in (program(referral_info="none"), future)])
-    ProjectionRunner(app, database_url, all_projections()).catch_up()
+    writer.apply([inbound(e) for e in (program(referral_info="none"), future)])
+    ProjectionRunner(database_url, all_projections()).catch_up()
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT referral_info FROM projections.programs").fetchall() == [("none",)]

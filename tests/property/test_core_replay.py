@@ -49,11 +49,11 @@ def fingerprint(state: State, waiting: Waiting) -> dict[str, Any]:
     """Everything the writer decides with, as plain values."""
     return {
         "programs": {k: [t.event_id for t in p.versions] for k, p in state.programs.items()},
-        "partners": {k: (p.recruited_by, p.memberships, p.balances, sorted(p.payout_ids),
+        "partners": {k: (p.recruited_by, p.memberships, p.balances, sorted(p.payout_ids or ()),
                          {c: (h.horizon, list(h.at), list(h.amounts)) for c, h in p.history.items()})
                      for k, p in state.partners.items()},
         "sales": {k: (s.program_id, s.terms_version, s.attempt, s.revision, s.refunded, s.declined,
-                      sorted(s.refund_ids), [(ln.partner_id, ln.level, ln.amount, ln.bucket, ln.reversed)
+                      sorted(s.refund_ids or ()), [(ln.partner_id, ln.level, ln.amount, ln.bucket, ln.reversed)
                                               for ln in s.lines]) for k, s in state.sales.items()},
         "progress": {k: (p.value, p.awarded, p.awards, p.bonus, p.awarded_us) for k, p in state.progress.items()},
         "subscriptions": {k: (s.first_us, s.earning) for k, s in state.subscriptions.items()},

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.application import LedgerApp
-from ledger.batch import Inbound
+from ledger.writer import received
 from schemas.parsing import Invalid, parse_event
 from tests.builders import declined, joined, payout, program, refund, sale
 from tests.core_ledger import CoreLedger
@@ -37,8 +35,8 @@ def mutated_events(draw: st.DrawFn) -> bytes:
     return json.dumps(event, allow_nan=True).encode()
 
 
-def _decide(ledger: LedgerApp | CoreLedger, raws: list[bytes]) -> None:
-    result = ledger.apply_batch([Inbound(parse_event(raw), raw) for raw in raws])
+def _decide(ledger: CoreLedger, raws: list[bytes]) -> None:
+    result = ledger.apply_batch([received(raw) for raw in raws])
     decided = result.applied + result.duplicates + result.parked + len(result.dead_letters)
     assert decided >= len(raws) - result.duplicates
 
@@ -50,11 +48,9 @@ def test_any_bytes_parse_to_an_event_or_a_reason(raw: bytes) -> None:
     assert isinstance(parsed, Invalid) or parsed.event_id
 
 
-@pytest.mark.parametrize("kind", ["app", "core"])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(mutated_events(), min_size=1, max_size=6))
-def test_mutated_events_are_decided_without_raising(kind: str, raws: list[bytes]) -> None:
-    ledger: LedgerApp | CoreLedger = CoreLedger() if kind == "core" else LedgerApp(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo", "LEDGER_PARKING_MIN_WAIT_S": "0"})
+def test_mutated_events_are_decided_without_raising(raws: list[bytes]) -> None:
+    ledger = CoreLedger()
     _decide(ledger, [json.dumps(e).encode() for e in VALID[:3]])
     _decide(ledger, raws)

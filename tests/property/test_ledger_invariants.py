@@ -5,15 +5,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.application import LedgerApp
 from ledger.core.decision import Applied
-from ledger.partner import Partner
-from ledger.postings import Posting, account_balances
-from ledger.sale import Sale
+from ledger.rules.postings import account_balances
 from tests.builders import inbound, joined, program, refund, sale
 from tests.core_ledger import CoreLedger
 
@@ -45,83 +41,67 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
     return events
 
 
-KINDS = pytest.mark.parametrize("kind", ["app", "core"])
-
-
-def _apply(events: list[dict[str, Any]], kind: str, batch: int = 3) -> LedgerApp | CoreLedger:
-    app = CoreLedger(min_wait_s=300) if kind == "core" else LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+def _apply(events: list[dict[str, Any]], batch: int = 3) -> CoreLedger:
+    app = CoreLedger(min_wait_s=300)
     for start in range(0, len(events), batch):
         app.apply_batch([inbound(e) for e in events[start:start + batch]])
     return app
 
 
-def _balances(app: LedgerApp | CoreLedger, events: list[dict[str, Any]]) -> dict[str, dict[str, list[int]]]:
+def _balances(app: CoreLedger, events: list[dict[str, Any]]) -> dict[str, dict[str, list[int]]]:
     """Each partner's balances; a currency whose every bucket is zero is the same as none."""
     ids = [e["partner_id"] for e in events if e["type"] == "partner.joined"]
-    if isinstance(app, CoreLedger):
-        return {p: {currency: buckets for currency, buckets in app.writer.state.partners[p].balances.items()
-                    if any(buckets)} for p in ids}
-    return {p: {currency: list(buckets.values()) for currency, buckets in
-                app.repository.get(Partner.create_id(p)).balances.items() if any(buckets.values())} for p in ids}
+    return {p: {currency: buckets for currency, buckets in app.writer.state.partners[p].balances.items()
+                if any(buckets)} for p in ids}
 
 
-def _postings(app: LedgerApp | CoreLedger) -> list[list[Any]]:
-    if isinstance(app, CoreLedger):
-        return [e.decision.postings for e in app.store.log if isinstance(e.decision, Applied)]
-    notifications = app.recorder.select_notifications(start=1, limit=10_000)
-    events = [app.mapper.to_domain_event(n) for n in notifications]
-    return [[Posting.from_dict(p) for p in e.postings] for e in events if hasattr(e, "postings")]
+def _postings(app: CoreLedger) -> list[list[Any]]:
+    return [e.decision.postings for e in app.store.log if isinstance(e.decision, Applied)]
 
 
-def _lines(app: LedgerApp | CoreLedger, sale_id: str) -> list[tuple[int, int]]:
+def _lines(app: CoreLedger, sale_id: str) -> list[tuple[int, int]]:
     """(earned, reversed) of each commission line of a sale."""
-    if isinstance(app, CoreLedger):
-        return [(line.amount, line.reversed) for line in app.writer.state.sales[sale_id].lines]
-    return [(line["amount"], line["reversed"]) for line in app.repository.get(Sale.create_id(sale_id)).lines]
+    return [(line.amount, line.reversed) for line in app.writer.state.sales[sale_id].lines]
 
 
-@KINDS
 @settings(max_examples=60, deadline=None)
 @given(histories())
-def test_every_transaction_balances_to_zero_per_currency(kind: str, events: list[dict[str, Any]]) -> None:
-    for postings in _postings(_apply(events, kind)):
+def test_every_transaction_balances_to_zero_per_currency(events: list[dict[str, Any]]) -> None:
+    for postings in _postings(_apply(events)):
         totals: dict[str, int] = {}
         for (_, currency), amount in account_balances(postings).items():
             totals[currency] = totals.get(currency, 0) + amount
         assert set(totals.values()) <= {0}
 
 
-@KINDS
 @settings(max_examples=60, deadline=None)
 @given(histories())
-def test_reversed_never_exceeds_earned_on_any_line(kind: str, events: list[dict[str, Any]]) -> None:
-    app = _apply(events, kind)
+def test_reversed_never_exceeds_earned_on_any_line(events: list[dict[str, Any]]) -> None:
+    app = _apply(events)
     for e in events:
         if e["type"] == "sale.completed":
             for amount, reversed_ in _lines(app, e["sale_id"]):
                 assert 0 <= reversed_ <= amount
 
 
-@KINDS
 @settings(max_examples=60, deadline=None)
 @given(histories(), st.randoms(use_true_random=False))
-def test_any_arrival_order_with_duplicates_gives_the_same_balances(kind: str, events: list[dict[str, Any]],
+def test_any_arrival_order_with_duplicates_gives_the_same_balances(events: list[dict[str, Any]],
                                                                   rnd: random.Random) -> None:
     shuffled = events + rnd.sample(events, k=min(3, len(events)))
     rnd.shuffle(shuffled)
-    assert _balances(_apply(shuffled, kind, batch=rnd.randint(1, 5)), events) == _balances(_apply(events, kind), events)
+    assert _balances(_apply(shuffled, batch=rnd.randint(1, 5)), events) == _balances(_apply(events), events)
 
 
-@KINDS
 @settings(max_examples=40, deadline=None)
 @given(histories())
-def test_fully_refunded_sales_net_to_zero_on_every_line(kind: str, events: list[dict[str, Any]]) -> None:
+def test_fully_refunded_sales_net_to_zero_on_every_line(events: list[dict[str, Any]]) -> None:
     refunded: dict[str, int] = {}
     amounts = {e["sale_id"]: e["amount"]["amount"] for e in events if e["type"] == "sale.completed"}
     for e in events:
         if e["type"] == "refund.issued":
             refunded[e["sale_id"]] = refunded.get(e["sale_id"], 0) + e["amount"]["amount"]
-    app = _apply(events, kind)
+    app = _apply(events)
     for sale_id, amount in amounts.items():
         if refunded.get(sale_id) == amount:
             assert all(reversed_ == earned for earned, reversed_ in _lines(app, sale_id))

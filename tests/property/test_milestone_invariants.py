@@ -9,9 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.application import LedgerApp
 from ledger.core.changes import BonusAwarded, BonusClawedBack
-from ledger.partner import Partner
 from tests.builders import declined, inbound, joined, program, refund, sale
 from tests.core_ledger import CoreLedger
 
@@ -42,7 +40,7 @@ def streams(draw: st.DrawFn) -> list[dict[str, Any]]:
     return events
 
 
-def _net_bonuses_in_core(events: list[dict[str, Any]]) -> Counter[tuple[str, str, str]]:
+def _net_bonuses(events: list[dict[str, Any]]) -> Counter[tuple[str, str, str]]:
     ledger = CoreLedger(min_wait_s=300)
     for start in range(0, len(events), 4):
         ledger.apply_batch([inbound(e) for e in events[start:start + 4]])
@@ -55,34 +53,10 @@ def _net_bonuses_in_core(events: list[dict[str, Any]]) -> Counter[tuple[str, str
     return net
 
 
-def _net_bonuses(events: list[dict[str, Any]], rnd: random.Random) -> Counter[tuple[str, str, str]]:
-    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    for start in range(0, len(events), 4):
-        app.apply_batch([inbound(e) for e in events[start:start + 4]])
-    net: Counter[tuple[str, str, str]] = Counter()
-    for notification in app.recorder.select_notifications(start=1, limit=100_000):
-        event = app.mapper.to_domain_event(notification)
-        key = (str(event.originator_id), getattr(event, "milestone_id", ""), getattr(event, "period", ""))
-        if isinstance(event, Partner.MilestoneBonusAwarded):
-            net[key] += 1
-        elif isinstance(event, Partner.MilestoneBonusClawedBack):
-            net[key] -= 1
-    return net
-
-
 @settings(max_examples=60, deadline=None)
 @given(streams(), st.randoms(use_true_random=False))
-def test_net_bonus_per_partner_milestone_and_period_is_zero_or_one(events: list[dict[str, Any]],
-                                                                  rnd: random.Random) -> None:
-    shuffled = events + rnd.sample(events, k=min(2, len(events)))
-    rnd.shuffle(shuffled)
-    assert set(_net_bonuses(shuffled, rnd).values()) <= {0, 1}
-
-
-@settings(max_examples=60, deadline=None)
-@given(streams(), st.randoms(use_true_random=False))
-def test_net_bonus_per_partner_milestone_and_period_is_zero_or_one_in_the_core(
+def test_net_bonus_per_partner_milestone_and_period_is_zero_or_one(
         events: list[dict[str, Any]], rnd: random.Random) -> None:
     shuffled = events + rnd.sample(events, k=min(2, len(events)))
     rnd.shuffle(shuffled)
-    assert set(_net_bonuses_in_core(shuffled).values()) <= {0, 1}
+    assert set(_net_bonuses(shuffled).values()) <= {0, 1}

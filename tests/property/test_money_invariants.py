@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.money import commission, reversal_due
+from ledger.rules.money import commission, rate_of, reversal_due
 
 amounts = st.integers(min_value=1, max_value=10**9)
 rates = st.decimals(min_value=0, max_value=1, places=4).map(lambda d: Decimal(str(d)))
@@ -24,13 +24,13 @@ def refund_splits(draw: st.DrawFn) -> tuple[int, list[int]]:
 
 @given(amounts, rates)
 def test_commission_never_exceeds_the_exact_product_by_half_a_cent(amount: int, rate: Decimal) -> None:
-    assert abs(Decimal(commission(amount, rate)) - amount * rate) <= Decimal("0.5")
+    assert abs(Decimal(commission(amount, rate_of(format(rate, 'f')))) - amount * rate) <= Decimal("0.5")
 
 
 @given(refund_splits(), rates)
 def test_cumulative_reversal_never_exceeds_what_was_earned(split: tuple[int, list[int]], rate: Decimal) -> None:
     amount, refunds = split
-    earned = commission(amount, rate)
+    earned = commission(amount, rate_of(format(rate, 'f')))
     reversed_total = refunded = 0
     for part in refunds:
         refunded += part
@@ -43,7 +43,7 @@ def test_cumulative_reversal_never_exceeds_what_was_earned(split: tuple[int, lis
 @given(refund_splits(), rates)
 def test_refunding_the_whole_sale_reverses_exactly_what_was_earned(split: tuple[int, list[int]], rate: Decimal) -> None:
     amount, refunds = split
-    earned = commission(amount, rate)
+    earned = commission(amount, rate_of(format(rate, 'f')))
     reversed_total = refunded = 0
     for part in [*refunds, amount - sum(refunds)]:
         refunded += part

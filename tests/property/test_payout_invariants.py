@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.application import LedgerApp
-from ledger.partner import Partner
 from tests.builders import inbound, joined, payout, program, refund, sale
 from tests.core_ledger import CoreLedger
 
@@ -56,23 +53,18 @@ def _interleave(topics: Topics, picks: list[int]) -> list[dict[str, Any]]:
     return order + [e for q in queues for e in reversed(q)]
 
 
-@pytest.mark.parametrize("kind", ["app", "core"])
 @settings(max_examples=150, deadline=None)
 @given(funded_histories(), st.lists(st.integers(0, 2), max_size=90), st.integers(min_value=1, max_value=8))
 def test_no_payout_funded_in_event_time_is_refused_in_any_arrival_order(
-        kind: str, topics: Topics, picks: list[int], batch: int) -> None:
-    app: LedgerApp | CoreLedger = LedgerApp(env={
-        "PERSISTENCE_MODULE": "eventsourcing.popo", "LEDGER_PARKING_GRACE_DAYS": "3650",
-        "LEDGER_PARKING_MIN_WAIT_S": "0"}) if kind == "app" else CoreLedger()
-    if isinstance(app, CoreLedger):
-        app.writer.grace_us = 3650 * 86_400_000_000
+        topics: Topics, picks: list[int], batch: int) -> None:
+    app = CoreLedger()
+    app.writer.grace_us = 3650 * 86_400_000_000
     app.apply_batch([inbound(e) for e in (program(event_id="prog"), joined("rex", event_id="j-rex"),
                                           joined("susie", "rex", event_id="j-susie"))])
     arrivals = _interleave(topics, picks)
     refused = []
     for start in range(0, len(arrivals), batch):
         refused += app.apply_batch([inbound(e) for e in arrivals[start:start + batch]]).dead_letters
-    paid = {p: app.balance(p, "USD", "paid") if isinstance(app, CoreLedger)
-            else app.repository.get(Partner.create_id(p)).balance("USD", "paid") for p in PARTNERS}
+    paid = {p: app.balance(p, "USD", "paid") for p in PARTNERS}
     expected = {p: sum(e["amount"]["amount"] for e in topics["payouts"] if e["partner_id"] == p) for p in PARTNERS}
     assert (refused, paid) == ([], expected)

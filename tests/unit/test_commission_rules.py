@@ -12,7 +12,8 @@ from tests.builders import (
     sale,
     two_tier_events,
 )
-from tests.unit.conftest import AnyLedger, Apply, Balance, dead_letter_count
+from tests.core_ledger import CoreLedger
+from tests.unit.conftest import Apply, Balance
 
 
 def test_seller_earns_level_one_and_recruiter_level_two(apply: Apply, balance: Balance) -> None:
@@ -158,10 +159,10 @@ def test_sale_under_terms_in_effect_at_its_time(apply: Apply, balance: Balance) 
     assert balance("rex") == 1_000 + 3_000
 
 
-def test_a_message_the_ledger_cannot_process_is_dead_lettered_once(ledger: AnyLedger) -> None:
+def test_a_message_the_ledger_cannot_process_is_dead_lettered_once(ledger: CoreLedger) -> None:
     from tests.builders import inbound
 
     item = inbound(sale("S-1", "rex", 100))
     ledger.refuse(item, Reason.PROCESSING_ERROR, "boom")
     assert ledger.apply_batch([item]).duplicates == 1
-    assert dead_letter_count(ledger) == 1
+    assert len(ledger.store.dead_letters) == 1

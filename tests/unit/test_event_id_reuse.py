@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from ledger.batch import Inbound, Source
-from schemas import Reason, parse_event
+from ledger.core.batch import Source
+from ledger.writer import received
+from schemas import Reason
 from tests.builders import inbound, joined, program, sale
+from tests.core_ledger import CoreLedger
 from tests.unit.conftest import Apply, Balance
 
 
@@ -22,11 +24,10 @@ def test_the_reuse_is_not_applied_and_the_first_event_stands(apply: Apply, balan
     assert balance("rex") == 2_000
 
 
-def test_the_reuse_names_where_the_first_event_was_read(ledger: object, apply: Apply) -> None:
+def test_the_reuse_names_where_the_first_event_was_read(ledger: CoreLedger, apply: Apply) -> None:
     apply(program(tiers=("0.20",)), joined("rex"))
     first = sale("S-1", "rex", 10_000, event_id="e-1")
-    raw = json.dumps(first).encode()
-    ledger.apply_batch([Inbound(parse_event(raw), raw, Source("sales", 3, 41))])  # type: ignore[attr-defined]
+    ledger.apply_batch([received(json.dumps(first).encode(), Source("sales", 3, 41))])
     result = apply(sale("S-2", "rex", 50_000, event_id="e-1"))
     assert "sales[3]@41" in result.dead_letters[0].detail
 
@@ -37,12 +38,11 @@ def test_a_reuse_within_one_batch_is_refused_too(apply: Apply) -> None:
     assert (result.applied, [d.reason for d in result.dead_letters]) == (3, [Reason.EVENT_ID_REUSED])
 
 
-def test_a_repeat_serialised_differently_is_a_silent_duplicate(apply: Apply, ledger: object) -> None:
+def test_a_repeat_serialised_differently_is_a_silent_duplicate(apply: Apply, ledger: CoreLedger) -> None:
     event = sale("S-1", "rex", 10_000, event_id="e-1")
     apply(program(tiers=("0.20",)), joined("rex"), event)
     shuffled = dict(reversed(list(event.items())))
-    raw = json.dumps(shuffled, indent=2).encode()
-    result = ledger.apply_batch([Inbound(parse_event(raw), raw)])  # type: ignore[attr-defined]
+    result = ledger.apply_batch([received(json.dumps(shuffled, indent=2).encode())])
     assert (result.duplicates, result.dead_letters) == (1, [])
 
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.builders import declined, joined, payout, program, refund, sale
-from tests.unit.conftest import AnyLedger, Apply, Balance, notified
+from tests.core_ledger import CoreLedger
+from tests.unit.conftest import Apply, Balance, notified
 
 LATER = datetime(2026, 6, 1, tzinfo=UTC)
 FIRST_SALE = {"id": "first", "metric": "sales_count", "threshold": 1, "bonus": {"amount": 1_000, "currency": "USD"}}
@@ -17,19 +18,19 @@ def _subscription(event: dict[str, Any], subscription_id: str = "SUB-1") -> dict
     return event | {"subscription_id": subscription_id}
 
 
-def test_commission_matures_to_available_after_the_hold(ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+def test_commission_matures_to_available_after_the_hold(ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(hold_days=30), joined("rex"), sale("S-1", "rex", 10_000, day=2))
     assert ledger.mature_due(LATER) == 1
     assert (balance("rex", "pending"), balance("rex", "available")) == (0, 2_000)
 
 
-def test_maturation_before_the_due_date_changes_nothing(ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+def test_maturation_before_the_due_date_changes_nothing(ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(hold_days=30), joined("rex"), sale("S-1", "rex", 10_000, day=2))
     assert ledger.mature_due(datetime(2026, 3, 10, tzinfo=UTC)) == 0
     assert balance("rex", "pending") == 2_000
 
 
-def test_maturing_twice_moves_the_money_once(ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+def test_maturing_twice_moves_the_money_once(ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(hold_days=30), joined("rex"), sale("S-1", "rex", 10_000, day=2))
     ledger.mature_due(LATER)
     assert ledger.mature_due(LATER) == 0
@@ -42,7 +43,7 @@ def test_refund_inside_the_hold_takes_from_pending(apply: Apply, balance: Balanc
 
 
 def test_refund_after_maturity_takes_from_available_which_may_go_negative(
-        ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+        ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(hold_days=30, min_payout=None), joined("rex"), sale("S-1", "rex", 10_000, day=2))
     ledger.mature_due(LATER)
     apply(payout("rex", 2_000, day=33), refund("S-1", 10_000, day=34))
@@ -50,7 +51,7 @@ def test_refund_after_maturity_takes_from_available_which_may_go_negative(
 
 
 def test_a_payout_waiting_for_funds_is_applied_when_commission_matures(
-        ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+        ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(hold_days=30), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 1_500, day=33))
     ledger.mature_due(LATER)
     assert (balance("rex", "available"), balance("rex", "paid")) == (500, 1_500)
@@ -110,14 +111,14 @@ def test_renewals_earn_until_the_month_cap(apply: Apply, balance: Balance) -> No
     assert balance("rex") == 400
 
 
-def test_each_earned_commission_notifies_once(ledger: AnyLedger, apply: Apply) -> None:
+def test_each_earned_commission_notifies_once(ledger: CoreLedger, apply: Apply) -> None:
     events = [program(notify_on_commission=True), joined("susie"), joined("rex", "susie"), sale("S-1", "rex", 10_000)]
     apply(*events)
     apply(*events)
     assert notified(ledger) == [("rex", 1, 2_000), ("susie", 2, 500)]
 
 
-def test_programs_without_notifications_send_none(ledger: AnyLedger, apply: Apply) -> None:
+def test_programs_without_notifications_send_none(ledger: CoreLedger, apply: Apply) -> None:
     apply(program(), joined("rex"), sale("S-1", "rex", 10_000))
     assert notified(ledger) == []
 
@@ -152,7 +153,7 @@ def test_the_threshold_in_effect_decides_the_award(apply: Apply, balance: Balanc
     assert balance("rex") == 200 + 1_000
 
 
-def test_a_refused_late_version_changes_nothing(ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+def test_a_refused_late_version_changes_nothing(ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(tiers=("0.10",), day=1), joined("rex"), sale("S-1", "rex", 10_000, day=5))
     flat_in_euros = program(day=3) | {"tiers": [{"level": 1, "flat": {"amount": 500, "currency": "EUR"}}]}
     result = apply(flat_in_euros, refund("S-1", 10_000, day=6))
@@ -160,7 +161,7 @@ def test_a_refused_late_version_changes_nothing(ledger: AnyLedger, apply: Apply,
     assert balance("rex") == 0
 
 
-def test_a_correction_notifies_the_corrected_commission(ledger: AnyLedger, apply: Apply) -> None:
+def test_a_correction_notifies_the_corrected_commission(ledger: CoreLedger, apply: Apply) -> None:
     apply(program(tiers=("0.10",), notify_on_commission=True), joined("rex"), sale("S-1", "rex", 10_000, day=5))
     apply(program(tiers=("0.30",), day=3, notify_on_commission=True))
     amounts = [amount for _, _, amount in notified(ledger)]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
-from ledger.money import commission, divide_half_even, reversal_due
+from ledger.rules.money import commission, divide_half_even, rate_of, reversal_due
 
 
 @pytest.mark.parametrize(("numerator", "denominator", "expected"), [
@@ -17,16 +15,16 @@ def test_division_rounds_half_to_even(numerator: int, denominator: int, expected
 
 
 def test_commission_is_amount_times_rate_in_minor_units() -> None:
-    assert commission(10_000, Decimal("0.20")) == 2_000
+    assert commission(10_000, rate_of("0.20")) == 2_000
 
 
 def test_commission_rounds_a_half_cent_to_the_even_cent() -> None:
-    assert commission(1_250, Decimal("0.05")) == 62  # 62.5 → 62
-    assert commission(1_270, Decimal("0.05")) == 64  # 63.5 → 64
+    assert commission(1_250, rate_of("0.05")) == 62  # 62.5 → 62
+    assert commission(1_270, rate_of("0.05")) == 64  # 63.5 → 64
 
 
 def test_commission_rounds_above_half_up() -> None:
-    assert commission(4_999, Decimal("0.05")) == 250  # 249.95 → 250
+    assert commission(4_999, rate_of("0.05")) == 250  # 249.95 → 250
 
 
 def test_partial_refund_reverses_the_refunded_share() -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from ledger.application import LedgerApp
 from schemas import Reason
 from tests.builders import (
     declined,
@@ -17,7 +14,7 @@ from tests.builders import (
     two_tier_events,
 )
 from tests.core_ledger import CoreLedger
-from tests.unit.conftest import AnyLedger, Apply, Balance, oldest_parked
+from tests.unit.conftest import Apply, Balance
 
 
 def test_refund_before_its_sale_is_parked(apply: Apply) -> None:
@@ -82,9 +79,8 @@ def test_events_within_the_grace_period_keep_waiting(apply: Apply) -> None:
 
 
 
-@pytest.mark.parametrize("kind", ["app", "core"])
-def test_history_loaded_at_once_is_not_refused_before_it_has_waited_in_wall_clock_time(kind: str) -> None:
-    ledger = CoreLedger(min_wait_s=300) if kind == "core" else LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+def test_history_loaded_at_once_is_not_refused_before_it_has_waited_in_wall_clock_time() -> None:
+    ledger = CoreLedger(min_wait_s=300)
     ledger.apply_batch([inbound(program()), inbound(sale("S-1", "rex", 10_000, day=2))])
     result = ledger.apply_batch([inbound(program(day=30, tiers=("0.10",)))])
     assert not result.dead_letters
@@ -154,11 +150,11 @@ def test_a_program_change_to_an_unknown_program_waits_for_it(apply: Apply) -> No
     assert apply(program(), joined("rex"), moved).parked == 1
 
 
-def test_a_payout_still_unfunded_keeps_waiting_since_it_was_first_parked(ledger: AnyLedger, apply: Apply) -> None:
+def test_a_payout_still_unfunded_keeps_waiting_since_it_was_first_parked(ledger: CoreLedger, apply: Apply) -> None:
     apply(*two_tier_events(), payout("rex", 5_000, day=10))
-    first = oldest_parked(ledger)
+    first = ledger.oldest_parked_wall_us()
     apply(sale("S-2", "rex", 10_000, day=11))
-    assert oldest_parked(ledger) == first is not None
+    assert ledger.oldest_parked_wall_us() == first is not None
 
 
 def test_a_payout_applies_once_sales_dated_before_it_fund_it_in_full(apply: Apply, balance: Balance) -> None:

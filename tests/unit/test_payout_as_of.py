@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from ledger.application import LedgerApp
 from schemas import Reason
 from tests.builders import joined, payout, program, refund, sale
-from tests.unit.conftest import AnyLedger, Apply, Balance, balance_of
+from tests.core_ledger import CoreLedger
+from tests.unit.conftest import Apply, Balance
 
 
 def test_a_refund_dated_after_a_payout_but_applied_first_does_not_refuse_it(apply: Apply, balance: Balance) -> None:
@@ -88,16 +86,13 @@ def test_payouts_held_back_in_one_batch_all_apply_once_a_sale_funds_them(apply: 
 
 
 def test_a_credit_too_small_for_the_first_waiting_payout_reads_none_of_the_parked_payouts(
-        ledger: AnyLedger, apply: Apply, balance: Balance, monkeypatch: pytest.MonkeyPatch) -> None:
+        ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), payout("rex", 3_000, day=10))
     apply(payout("rex", 1_000, day=12))
-    keys_read: list[str] = []
-    if isinstance(ledger, LedgerApp):  # the core holds parked events in memory: there is nothing to read
-        recorder = ledger.ledger_recorder
-        read = recorder.parked_waiting_for
-        monkeypatch.setattr(recorder, "parked_waiting_for", lambda keys: keys_read.extend(keys) or read(keys))
+    decided = len(ledger.store.log)
     apply(sale("S-2", "rex", 1_000, day=3))
-    assert ("available:USD:rex" in keys_read, balance("rex", "available"), balance("rex", "paid")) == (False, 2_200, 0)
+    # Only the sale is decided: neither payout is tried, the first still cannot be funded.
+    assert (len(ledger.store.log) - decided, balance("rex", "available"), balance("rex", "paid")) == (1, 2_200, 0)
 
 
 def in_euros(event: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +101,11 @@ def in_euros(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_payout_in_one_currency_is_not_held_back_by_one_waiting_in_another(
-        ledger: AnyLedger, apply: Apply, balance: Balance) -> None:
+        ledger: CoreLedger, apply: Apply, balance: Balance) -> None:
     apply(program(), joined("rex"), sale("S-1", "rex", 10_000, day=2), in_euros(sale("S-2", "rex", 10_000, day=2)))
     apply(payout("rex", 3_000, day=10))
     result = apply(in_euros(payout("rex", 1_000, day=12)))
-    assert (result.parked, balance("rex", "paid"), balance_of(ledger, "rex", "paid", "EUR")) == (0, 0, 1_000)
+    assert (result.parked, balance("rex", "paid"), ledger.balance("rex", "EUR", "paid")) == (0, 0, 1_000)
 
 
 def test_a_milestone_bonus_releases_a_payout_waiting_for_funds(apply: Apply, balance: Balance) -> None:

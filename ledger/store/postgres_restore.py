@@ -1,0 +1,81 @@
+"""The writer's state after a restart: the fold of the stored log, parked events joined with their personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore
+
+from ledger.core.clock import Mark, PartitionKey
+from ledger.core.state import State, evolve
+from ledger.core.waiting import Waiter, Waiting
+from ledger.rules.periods import micros
+from ledger.rules.postings import Posting
+from ledger.store import codec
+from ledger.store.port import Restored
+from ledger.store.schema import LOG_TABLE
+
+READ_AHEAD = 10_000  # log rows fetched per round trip
+
+
+def restore(datastore: PostgresDatastore, sql: Any) -> Restored:
+    """Replay every stored decision in log order."""
+    state, waiting = State(), Waiting()
+    with datastore.get_connection() as conn, conn.transaction(), conn.cursor(name="restore") as curs:
+        curs.itersize = READ_AHEAD
+        curs.execute(sql(f"SELECT state FROM {{}}.{LOG_TABLE} ORDER BY notification_id"))
+        for row in curs:
+            _replay(state, waiting, codec.decode(bytes(row["state"])))
+    _join_personal_data(datastore, sql, waiting)
+    marks, latest = _positions(datastore, sql)
+    return Restored(state, waiting, marks, latest)
+
+
+def _replay(state: State, waiting: Waiting, record: codec.Record) -> None:
+    parked = waiting.by_id.get(record.key)
+    if parked is not None:
+        waiting.unpark(parked)
+    if record.status == "applied":
+        evolve(state, record.changes, [Posting(*p) for p in record.postings])
+    elif record.status == "parked":
+        decision = codec.decision_of(record)
+        # The event is joined with its personal data once the replay is over; until then its stripped form.
+        waiter = Waiter(_Stripped(record.event or {}), b"", codec.source_of(record), record.digest or b"",
+                        record.at_us, parked.parked_wall_us if parked else record.recorded_us)
+        waiter.waiting_for, waiter.reason, waiter.detail, waiter.need = decision  # type: ignore[misc]
+        waiter.version = record.version
+        waiting.park(waiter)
+
+
+class _Stripped:
+    """A parked event as stored, less personal data, until it is joined again."""
+
+    __slots__ = ("plain", "event_id")
+
+    def __init__(self, plain: dict[str, Any]) -> None:
+        self.plain = plain
+        self.event_id = plain.get("event_id", "")
+
+
+def _join_personal_data(datastore: PostgresDatastore, sql: Any, waiting: Waiting) -> None:
+    waiters = list(waiting.by_id.values())
+    if not waiters:
+        return
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(sql("SELECT kind, id, fields FROM {}.personal_data"))
+        personal = {(r["kind"], r["id"]): r["fields"] for r in curs.fetchall()}
+        curs.execute(sql("SELECT event_id, payload FROM {}.parked_messages"))
+        raws = {r["event_id"]: bytes(r["payload"]) for r in curs.fetchall()}
+    for waiter in waiters:
+        waiter.event = codec.rejoin(waiter.event.plain, personal)
+        waiter.raw = raws.get(waiter.event.event_id, b"")
+
+
+def _positions(datastore: PostgresDatastore, sql: Any) -> tuple[dict[PartitionKey, Mark], int | None]:
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(sql('SELECT cluster, topic, partition, "offset", event_time, backlog FROM {}.source_positions'))
+        marks = {(r["cluster"], r["topic"], r["partition"]): Mark(
+            r["offset"], micros(r["event_time"]) if r["event_time"] else None, r["backlog"]) for r in curs.fetchall()}
+        curs.execute(sql("SELECT watermark FROM {}.event_clock WHERE id = 1"))
+        row = curs.fetchone()
+    return marks, micros(row["watermark"]) if row else None
