@@ -10,6 +10,7 @@ from ledger.core.batch import DeadLetter, Entry, Fold, Received
 from ledger.core.clock import batch_marks, event_clock, merged
 from ledger.core.decision import Applied, Refused
 from ledger.rules.periods import DAY_US, micros
+from ledger.store import snapshot
 from ledger.store.port import Store, Written
 from schemas.parsing import Invalid
 from schemas.reasons import Reason
@@ -17,6 +18,8 @@ from schemas.wire import canonical_digest, decode
 
 DEFAULT_GRACE_DAYS = 7
 DEFAULT_MIN_WAIT_S = 300
+# Log entries between snapshots of the writer's state: a restart replays at most about this many.
+DEFAULT_SNAPSHOT_EVERY = 100_000
 
 
 @dataclass
@@ -36,10 +39,12 @@ class LedgerWriter:
     """Owns the decision state; after any failure it throws it away and restores it from the store."""
 
     def __init__(self, store: Store, grace_days: float = DEFAULT_GRACE_DAYS,
-                 min_wait_s: float = DEFAULT_MIN_WAIT_S) -> None:
+                 min_wait_s: float = DEFAULT_MIN_WAIT_S, snapshot_every: int = DEFAULT_SNAPSHOT_EVERY) -> None:
         self.store = store
         self.grace_us = int(grace_days * DAY_US)
         self.min_wait_us = int(min_wait_s * 1_000_000)
+        self.snapshot_every = snapshot_every
+        self._since_snapshot = 0
         self._stale = True
         self._restore()
 
@@ -79,7 +84,12 @@ class LedgerWriter:
             fold.expire(clock, self.grace_us, self.min_wait_us)
         decided = time.perf_counter()
         written = Written(marks=batch_marks(read, now_us), latest_us=latest, recorded_us=now_us)
+        self._since_snapshot += len(fold.entries)
+        if self._since_snapshot >= self.snapshot_every:
+            written.snapshot = snapshot.dump(self.state, self.waiting, marks, latest)
         self._write(fold, written)
+        if written.snapshot is not None:
+            self._since_snapshot = 0
         self.marks, self.latest_us = marks, latest
         return Outcome(fold.applied, fold.duplicates, len(self.waiting) - parked_before, fold.dead_letters,
                        decided - started, written.encode_s, time.perf_counter() - decided - written.encode_s)

@@ -13,7 +13,7 @@ from ledger.core.clock import Mark, PartitionKey, merged
 from ledger.core.decision import Applied, Notice, Parked
 from ledger.core.state import State, evolve
 from ledger.core.waiting import Waiter, Waiting
-from ledger.store import codec
+from ledger.store import codec, snapshot
 from ledger.store.port import Restored, Written
 
 
@@ -29,6 +29,7 @@ class MemoryStore:
         self.fail_next: BaseException | None = None
         self._first: dict[str, FirstSeen] = {}
         self.personal: dict[tuple[str, str], dict[str, str]] = {}
+        self.snapshot: tuple[int, bytes] | None = None  # (log entries it covers, the state)
 
     def seen(self, event_ids: Sequence[str]) -> dict[str, FirstSeen]:
         """Which of these ids were recorded before."""
@@ -48,14 +49,19 @@ class MemoryStore:
             self.personal.update(((kind, key), fields) for kind, key, fields in codec.personal_data(entry.event))
         self.dead_letters.extend(batch.dead_letters)
         self.notices.update((notice.key, notice) for notice in batch.notices)
+        if batch.snapshot is not None:
+            self.snapshot = (len(self.log), batch.snapshot)
         self.marks = merged(self.marks, batch.marks)
         if batch.latest_us is not None:
             self.latest_us = batch.latest_us
 
     def restore(self) -> Restored:
-        """Replay the whole log: the state is the fold of its decisions."""
-        state, waiting = State(), Waiting()
-        for entry in self.log:
+        """The latest snapshot, then the log after it: the state is the fold of the decisions."""
+        state, waiting, covered = State(), Waiting(), 0
+        loaded = snapshot.load(self.snapshot[1]) if self.snapshot is not None else None
+        if self.snapshot is not None and loaded is not None:
+            covered, (state, waiting, _, _) = self.snapshot[0], loaded
+        for entry in self.log[covered:]:
             parked = waiting.by_id.get(entry.key)
             if parked is not None:
                 waiting.unpark(parked)

@@ -99,6 +99,8 @@ class PostgresStore:
             put.balances(curs, (p for e in batch.entries if isinstance(e.decision, Applied) for p in e.decision.postings),
                          head)
             self._summarise(curs, batch)
+            if batch.snapshot is not None:
+                put.snapshot(curs, self.sql, head, batch.snapshot)
 
     def _fence(self, curs: Cursor[Any]) -> None:
         curs.execute(self.sql("SELECT epoch FROM {}.writer WHERE id = 1 FOR UPDATE"))

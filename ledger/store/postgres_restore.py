@@ -11,7 +11,7 @@ from ledger.core.state import State, evolve
 from ledger.core.waiting import Waiter, Waiting
 from ledger.rules.periods import micros
 from ledger.rules.postings import Posting
-from ledger.store import codec
+from ledger.store import codec, snapshot
 from ledger.store.port import Restored
 from ledger.store.schema import LOG_TABLE
 
@@ -19,22 +19,39 @@ READ_AHEAD = 10_000  # log rows fetched per round trip
 
 
 def restore(datastore: PostgresDatastore, sql: Any) -> Restored:
-    """Replay every stored decision in log order."""
-    state, waiting = State(), Waiting()
+    """The latest snapshot, then every stored decision after it, in log order."""
+    state, waiting, position = State(), Waiting(), 0
+    found = _latest_snapshot(datastore, sql)
+    if found is not None:
+        position, (state, waiting, _, _) = found
+    replayed = Waiting()  # events parked in the replayed tail, to join with their personal data
     with datastore.get_connection() as conn, conn.transaction(), conn.cursor(name="restore") as curs:
         curs.itersize = READ_AHEAD
-        curs.execute(sql(f"SELECT state FROM {{}}.{LOG_TABLE} ORDER BY notification_id"))
+        curs.execute(sql(f"SELECT state FROM {{}}.{LOG_TABLE} WHERE notification_id > %s ORDER BY notification_id"),
+                     (position,))
         for row in curs:
-            _replay(state, waiting, codec.decode(bytes(row["state"])))
-    _join_personal_data(datastore, sql, waiting)
+            _replay(state, waiting, codec.decode(bytes(row["state"])), replayed)
+    _join_personal_data(datastore, sql, replayed)
     marks, latest = _positions(datastore, sql)
     return Restored(state, waiting, marks, latest)
 
 
-def _replay(state: State, waiting: Waiting, record: codec.Record) -> None:
+def _latest_snapshot(datastore: PostgresDatastore, sql: Any) -> tuple[int, Any] | None:
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(sql("SELECT position, body FROM {}.snapshots ORDER BY position DESC LIMIT 1"))
+        row = curs.fetchone()
+    if row is None:
+        return None
+    loaded = snapshot.load(bytes(row["body"]))
+    return (int(row["position"]), loaded) if loaded is not None else None
+
+
+def _replay(state: State, waiting: Waiting, record: codec.Record, replayed: Waiting) -> None:
     parked = waiting.by_id.get(record.key)
     if parked is not None:
         waiting.unpark(parked)
+        if replayed.by_id.get(record.key) is parked:
+            replayed.unpark(parked)
     if record.status == "applied":
         evolve(state, record.changes, [Posting(*p) for p in record.postings])
     elif record.status == "parked":
@@ -45,6 +62,7 @@ def _replay(state: State, waiting: Waiting, record: codec.Record) -> None:
         waiter.waiting_for, waiter.reason, waiter.detail, waiter.need = decision  # type: ignore[misc]
         waiter.version = record.version
         waiting.park(waiter)
+        replayed.park(waiter)
 
 
 class _Stripped:
@@ -61,10 +79,15 @@ def _join_personal_data(datastore: PostgresDatastore, sql: Any, waiting: Waiting
     waiters = list(waiting.by_id.values())
     if not waiters:
         return
+    plain = [w.event.plain for w in waiters]
+    contacts = [p["customer"]["contact_id"] for p in plain if "customer" in p]
+    partners = [p["partner_id"] for p in plain if p.get("type") == "partner.joined"]
     with datastore.transaction(commit=False) as curs:
-        curs.execute(sql("SELECT kind, id, fields FROM {}.personal_data"))
+        curs.execute(sql("SELECT kind, id, fields FROM {}.personal_data WHERE (kind = 'contact' AND id = ANY(%s)) "
+                         "OR (kind = 'partner' AND id = ANY(%s))"), (contacts, partners))
         personal = {(r["kind"], r["id"]): r["fields"] for r in curs.fetchall()}
-        curs.execute(sql("SELECT event_id, payload FROM {}.parked_messages"))
+        curs.execute(sql("SELECT event_id, payload FROM {}.parked_messages WHERE event_id = ANY(%s)"),
+                     ([w.event.event_id for w in waiters],))
         raws = {r["event_id"]: bytes(r["payload"]) for r in curs.fetchall()}
     for waiter in waiters:
         waiter.event = codec.rejoin(waiter.event.plain, personal)

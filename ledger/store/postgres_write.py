@@ -88,6 +88,14 @@ def personal_data(curs: Cursor[Any], sql: Sql, found: Iterable[Personal]) -> Non
                          "updated_at = now()"), _columns(rows))
 
 
+def snapshot(curs: Cursor[Any], sql: Sql, position: int, body: bytes) -> None:
+    """The writer's state as of `position`; older snapshots but the previous one go."""
+    curs.execute(sql("INSERT INTO {}.snapshots (position, body) VALUES (%s, %s) ON CONFLICT (position) "
+                     "DO UPDATE SET body = EXCLUDED.body, taken_at = now()"), (position, body))
+    curs.execute(sql("DELETE FROM {0}.snapshots WHERE position < (SELECT min(position) FROM (SELECT position FROM "
+                     "{0}.snapshots ORDER BY position DESC LIMIT 2) kept)"))
+
+
 def parked_messages(curs: Cursor[Any], sql: Sql, parked: Mapping[str, bytes], decided: Sequence[str]) -> None:
     """The original bytes of parked messages (they hold personal data, so they are not in the log)."""
     if decided:

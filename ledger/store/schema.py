@@ -25,6 +25,9 @@ def ledger_ddl(schema: str) -> list[str]:
         f"""CREATE TABLE IF NOT EXISTS "{schema}".event_clock (
             id int PRIMARY KEY CHECK (id = 1), watermark timestamptz NOT NULL)""",
         *personal_data_ddl(schema),
+        # The writer's state at a log position; only the latest two are kept.
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".snapshots (
+            position bigint PRIMARY KEY, taken_at timestamptz NOT NULL DEFAULT now(), body bytea NOT NULL)""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".parked_messages (
             event_id text PRIMARY KEY, payload bytea NOT NULL, parked_at timestamptz NOT NULL DEFAULT now())""",
         # The fencing token of the single writer: a batch commits only under the epoch its writer took.

@@ -163,3 +163,20 @@ def test_a_ledger_of_the_first_layout_is_refused_with_what_to_do(database_url: s
                "VALUES (gen_random_uuid(), 1, 'x', '')")
     with pytest.raises(EarlierLedgerError, match="start this one on a new database"):
         PostgresStore.connect(ledger_env(database_url))
+
+
+def test_a_restart_after_a_snapshot_replays_only_the_log_after_it_to_the_same_state(database_url: str,
+                                                                                   db: psycopg.Connection[Any]) -> None:
+    first = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, snapshot_every=3)
+    for event in [*two_tier_events(), refund("S-1", 2_500), payout("rex", 50_000, day=20),
+                  refund("S-9", 100, day=19), sale("S-2", "rex", 1_000, day=5)]:
+        _apply(first, event)
+    positions = [r[0] for r in db.execute("SELECT position FROM ledger.snapshots ORDER BY position").fetchall()]
+    again = _writer(database_url)
+    assert len(positions) == 2 and positions[-1] < _head(db)  # the latest two, the tail after them replayed
+    assert fingerprint(again.state, again.waiting) == fingerprint(first.state, first.waiting)
+
+
+def _head(db: psycopg.Connection[Any]) -> int:
+    row = db.execute("SELECT max(notification_id) FROM ledger.entries").fetchone()
+    return int(row[0]) if row else 0
