@@ -10,7 +10,7 @@ from ledger.core.batch import Received
 from ledger.rules.periods import micros
 from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_outbox import PostgresOutboxes
-from ledger.writer import DEFAULT_GRACE_DAYS, DEFAULT_MIN_WAIT_S, LedgerWriter, Outcome
+from ledger.writer import DEFAULT_GRACE_DAYS, DEFAULT_MIN_WAIT_S, DEFAULT_SNAPSHOT_EVERY, LedgerWriter, Outcome
 from schemas.reasons import Reason
 
 
@@ -22,12 +22,13 @@ class Ledger:
         self.outboxes = PostgresOutboxes(self.store.datastore, self.store.sql)
         self.grace_days = float(_setting(env, "LEDGER_PARKING_GRACE_DAYS") or DEFAULT_GRACE_DAYS)
         self.min_wait_s = float(_setting(env, "LEDGER_PARKING_MIN_WAIT_S") or DEFAULT_MIN_WAIT_S)
+        self.snapshot_every = int(_setting(env, "LEDGER_SNAPSHOT_EVERY") or DEFAULT_SNAPSHOT_EVERY)
         self._writer: LedgerWriter | None = None
 
     def become_writer(self) -> None:
         """Take over writing: a new epoch (older writers are fenced off), and the state restored from the log."""
         self.store.claim()
-        self._writer = LedgerWriter(self.store, self.grace_days, self.min_wait_s)
+        self._writer = LedgerWriter(self.store, self.grace_days, self.min_wait_s, self.snapshot_every)
 
     @property
     def writer(self) -> LedgerWriter:
