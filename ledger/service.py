@@ -10,7 +10,13 @@ from ledger.core.batch import Received
 from ledger.rules.periods import micros
 from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_outbox import PostgresOutboxes
-from ledger.writer import DEFAULT_GRACE_DAYS, DEFAULT_MIN_WAIT_S, DEFAULT_SNAPSHOT_EVERY, LedgerWriter, Outcome
+from ledger.writer import (
+    DEFAULT_GRACE_DAYS,
+    DEFAULT_MIN_WAIT_S,
+    DEFAULT_SNAPSHOT_EVERY,
+    LedgerWriter,
+    Outcome,
+)
 from schemas.reasons import Reason
 
 
