@@ -46,6 +46,30 @@ def rebuild(projection: str | None, rebuild_all: bool) -> None:
     console.print(f"rebuilt {', '.join(p.name for p in chosen)} up to ledger position {head}")
 
 
+@click.command()
+def migrate() -> None:
+    """Move a ledger of the first layout (ledger.ledger_events) to this one, checking its balances.
+
+    Stop every `ledger run` of the earlier version first. The inputs that version decided are
+    decided again, in the order it decided them; events it refused stay refused, events it held
+    wait again. The earlier tables stay in place; the read models are rebuilt from the new log.
+    """
+    from ledger.database import ledger_env
+    from ledger.migration import migrate as migrate_ledger
+
+    with friendly_errors(), services(Settings(), broker="skip") as found:
+        report = migrate_ledger(ledger_env(found.database_url), lambda line: err.print(line))
+    for difference in report.differences:
+        err.print(f"[red]differs:[/red] {difference}")
+    if report.differences:
+        err.print("the migrated balances differ from the earlier ledger's; keep running the earlier version and "
+                  "report this (the new log is in ledger.entries, the earlier tables are untouched)")
+        sys.exit(1)
+    console.print(f"migrated: {report.inputs:,} inputs decided again, {report.refused_before:,} refused as before, "
+                  f"{report.parked:,} waiting again; balances of {len(report.balances):,} partner accounts equal "
+                  "the earlier ledger's. Start `ledger run` now: it rebuilds the read models from the new log.")
+
+
 @click.group()
 def keys() -> None:
     """API keys: a partner key reads one partner's data, an analyst key reads everything."""

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from rich.console import Console
 
+from ledger.errors import LedgerError
 from streams.embedded import EmbeddedServiceError
 from streams.home_lock import HomeBusyError
 from streams.kafka import BrokerUnavailableError
@@ -32,6 +33,9 @@ def friendly_errors() -> Iterator[None]:
     except psycopg.OperationalError as exc:
         err.print(f"[red]error:[/red] cannot reach PostgreSQL ({str(exc).splitlines()[0]}). "
                   "Check DATABASE_URL, or unset it to use the embedded database.")
+        sys.exit(2)
+    except LedgerError as exc:  # the ledger refuses, and says why and what to do
+        err.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
 
 

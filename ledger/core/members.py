@@ -59,9 +59,14 @@ def join_partner(state: State, event: PartnerJoined, at_us: int) -> Decision:
         return Refused(*refusal)
     draft = Draft(state)
     draft.changes.append(PartnerAdmitted(event.partner_id, event.program_id, recruiter, event.name,
-                                         guards.email_digest(event.email), at_us, event.event_id))
+                                         _email_digest(event), at_us, event.event_id))
     draft.released.append(partner_key(event.partner_id))
     return draft.done()
+
+
+def _email_digest(event: PartnerJoined) -> str:
+    # A join carried over from the first layout brings the digest it kept, not the email.
+    return getattr(event, "email_digest", "") or guards.email_digest(event.email)
 
 
 def change_program(state: State, event: PartnerProgramChanged, at_us: int) -> Decision:

@@ -48,11 +48,11 @@ class PostgresStore:
         self.waiting = WaitingSummary(0, None, None)
 
     @classmethod
-    def connect(cls, env: dict[str, str]) -> PostgresStore:
+    def connect(cls, env: dict[str, str], migrating: bool = False) -> PostgresStore:
         """The store on the database the eventsourcing settings `env` name; tables created if missing."""
         factory = InfrastructureFactory.construct(Environment("Ledger", env))
         assert isinstance(factory, PostgresFactory), "the ledger's store is PostgreSQL"
-        return cls(LogRecorder.construct(factory))
+        return cls(LogRecorder.construct(factory, migrating))
 
     def claim(self) -> int:
         """Become the writer: a new epoch, after which an older writer's batches are refused."""

@@ -46,8 +46,9 @@ def refuse_first_layout(datastore: PostgresDatastore) -> None:
         raise EarlierLedgerError(
             f"the database holds a ledger written by an earlier version ({datastore.schema}.ledger_events: one "
             "stored event per aggregate change). This version keeps one log entry per input event and does not "
-            "read that layout. Keep running the earlier version on this database, or start this one on a new "
-            "database (DATABASE_URL) and publish the input topics to it again from the beginning.")
+            "read that layout. Stop every `ledger run` of the earlier version, then run `ledger migrate`: it "
+            "decides the same inputs again into this layout, checks the balances against the earlier ones, "
+            "and leaves the earlier tables in place.")
 
 
 class LogRecorder(PostgresApplicationRecorder):
@@ -59,10 +60,14 @@ class LogRecorder(PostgresApplicationRecorder):
         self.schema = Identifier(datastore.schema)
 
     @classmethod
-    def construct(cls, factory: PostgresFactory) -> LogRecorder:
-        """The recorder, its schema and tables created if missing (under a lock: workers may start together)."""
+    def construct(cls, factory: PostgresFactory, migrating: bool = False) -> LogRecorder:
+        """The recorder, its schema and tables created if missing (under a lock: workers may start together).
+
+        A ledger of the first layout is refused, unless this is the migration of it.
+        """
         recorder = cls(factory.datastore)
-        refuse_first_layout(factory.datastore)
+        if not migrating:
+            refuse_first_layout(factory.datastore)
         with factory.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(hashtext('ledger-ddl'))")
             try:

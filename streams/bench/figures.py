@@ -36,6 +36,9 @@ class Figures:
     us_per_message: dict[str, float] = field(default_factory=dict)
     ledger_rows_per_s: float = 0.0
     rebuild_positions_per_s: float = 0.0
+    restart_s: float = 0.0  # a new writer on the finished ledger: snapshot loaded, log tail replayed
+    restart_tail_entries: int = 0  # log entries replayed after the snapshot
+    restored_state_mb: float = 0.0  # what that restore added to the process's resident memory
     worker_peak_rss_mb: float = 0.0
     worker_rss_mb_by_quarter: list[float] = field(default_factory=list)
     projections_rss_mb_by_quarter: list[float] = field(default_factory=list)  # the part of the above
@@ -81,15 +84,17 @@ class Figures:
             (f"ledger lag at {self.offered_rate} events/s offered, p50 / p99",
              f"{self.lag_p50_ms or 0:,.0f} / {self.lag_p99_ms or 0:,.0f} ms"),
             ("ledger rows written during end to end", f"{self.ledger_rows_per_s:,.0f} rows/s"),
-            ("projection rebuild from 0 (all six together)", f"{self.rebuild_positions_per_s:,.0f} positions/s"),
+            ("projection rebuild from 0 (all together)", f"{self.rebuild_positions_per_s:,.0f} positions/s"),
+            ("restart: a new writer restored (snapshot + log tail), its state's memory",
+             f"{self.restart_s:,.1f} s ({self.restart_tail_entries:,} replayed), {self.restored_state_mb:,.0f} MB"),
             ("worker peak resident memory (with its projection process)", f"{self.worker_peak_rss_mb:,.0f} MB"),
             ("worker memory by quarter of the run (of which projections)",
              " / ".join(f"{mb:,.0f} ({part:,.0f})" for mb, part in
                         zip(self.worker_rss_mb_by_quarter, self.projections_rss_mb_by_quarter, strict=False)) + " MB"),
             ("raw: PostgreSQL COPY, same row count", f"{self.copy_rows_per_s:,.0f} rows/s"),
             ("raw: plain aiokafka consume, same topics", f"{self.raw_consume_per_s:,.0f} messages/s"),
-            ("naive: one Application.save() per event", f"{self.naive_events_per_s:,.0f} events/s"),
-            ("batches / decided again after a conflict", f"{self.batches:,} / {self.batch_retries:,}"),
+            ("naive: one transaction per event", f"{self.naive_events_per_s:,.0f} events/s"),
+            ("batches (one transaction each)", f"{self.batches:,}"),
             ("worker time per message: parse / decide / encode / write",
              " / ".join(f"{self.us_per_message.get(s, 0):,.0f}" for s in ("parse", "decide", "encode", "save")) + " µs"),
             ("dead letters / events still parked at the end", f"{self.dead_letters:,} / {self.parked_at_end:,}"

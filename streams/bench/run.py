@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
@@ -70,6 +71,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
         figures.batches, figures.batch_retries = map(sum, zip(*(worker.batches() for worker in group), strict=True))
         figures.us_per_message = us_per_message([worker.seconds_by_stage() for worker in group])
     _rebuild(figures, database_url, say)
+    _restart(figures, database_url, say)
     say("measuring the raw limits…")
     figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
     figures.raw_consume_per_s = consume_rate(found.bootstrap, settings.input_topics, len(workload.lines))
@@ -185,6 +187,27 @@ def _rebuild(figures: Figures, database_url: str, say: Say) -> None:
         figures.parked_at_end = _parked(conn)
         # The paced lag-measurement sales are left out, so the totals compare with the workload.
         figures.ledger_totals = ledger_totals(conn, exclude_prefix=LAG_PREFIX)
+
+
+def _restart(figures: Figures, database_url: str, say: Say) -> None:
+    """A writer taking over the finished ledger: how long until it can decide again, and its state's memory."""
+    say("restarting a writer on the finished ledger…")
+    before = _rss_mb()
+    started = time.perf_counter()
+    ledger = Ledger(ledger_env(database_url))
+    ledger.become_writer()
+    figures.restart_s = time.perf_counter() - started
+    figures.restored_state_mb = _rss_mb() - before
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute("SELECT (SELECT coalesce(max(notification_id), 0) FROM ledger.entries) - "
+                           "coalesce((SELECT max(position) FROM ledger.snapshots), 0)").fetchone()
+    figures.restart_tail_entries = int(str(row[0])) if row else 0
+    ledger.close()
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _undecided(conn: psycopg.Connection[tuple[object, ...]], distinct: int, ends: dict[tuple[str, int], int],

@@ -161,7 +161,7 @@ def test_a_ledger_of_the_first_layout_is_refused_with_what_to_do(database_url: s
                "state bytea, notification_id bigserial)")
     db.execute("INSERT INTO ledger.ledger_events (originator_id, originator_version, topic, state) "
                "VALUES (gen_random_uuid(), 1, 'x', '')")
-    with pytest.raises(EarlierLedgerError, match="start this one on a new database"):
+    with pytest.raises(EarlierLedgerError, match="run `ledger migrate`"):
         PostgresStore.connect(ledger_env(database_url))
 
 
