@@ -46,10 +46,12 @@ def main(log_level: str, json_logs: bool) -> None:
 def run(api_port: int, api_host: str, no_api: bool, no_projections: bool, metrics_port: int | None) -> None:
     """Start what is missing, then the worker, projections and API, until Ctrl-C."""
     from streams.allocator import tune_allocator
+    from streams.collector import tune_collector
     from streams.runtime import RunOptions
     from streams.runtime import run as run_ledger
 
     tune_allocator()  # before any thread starts: each would otherwise get malloc arenas of its own
+    tune_collector()
     options = RunOptions(api_port=None if no_api else api_port, api_host=api_host, projections=not no_projections,
                          metrics_port=metrics_port)
     settings = Settings()

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from ledger.service import Ledger
 from streams.batches import StopRequestedError, apply_until_recorded
+from streams.collector import freeze_state
 from streams.intake import Intake
 from streams.kafka import plain_producer
 from streams.metrics import WorkerMetrics
@@ -90,6 +91,7 @@ class Worker:
         while await self.lock.acquire(self._stopping):
             self.intake.needs_rewind = True  # another writer may have recorded more meanwhile
             await asyncio.to_thread(self.ledger.become_writer)
+            freeze_state()
             await self._consume_while_writer()
 
     async def _consume_while_writer(self) -> None:
