@@ -117,6 +117,8 @@ def _refused_before(store: PostgresStore, writer: LedgerWriter) -> int:
                      None, None, b"") for r in rows if not store.seen([r["event_id"]])]
     if entries:
         writer.store.write(Written(entries=entries, recorded_us=time.time_ns() // 1000))
+        for entry in entries:
+            writer.state.seen_ids.add(entry.key)
     return len(entries)
 
 

@@ -68,7 +68,9 @@ class LedgerWriter:
     def _apply(self, items: Sequence[Received]) -> Outcome:
         started = time.perf_counter()
         now_us = time.time_ns() // 1000
+        seen_ids = self.state.seen_ids
         ids = [item.event.event_id for item in items if hasattr(item.event, "type")]
+        ids = [event_id for event_id in ids if seen_ids.might_contain(event_id)]
         parked_before = len(self.waiting)
         fold = Fold(self.state, self.waiting, self.store.seen(ids), now_us)
         for item in items:
@@ -125,6 +127,8 @@ class LedgerWriter:
         # The one message's offset only: what it says of its partition's time is not trusted.
         marks = batch_marks([(item.source, None)], now_us)
         self.store.write(Written(entries=entries, dead_letters=[letter], marks=marks, recorded_us=now_us))
+        for entry in entries:
+            self.state.seen_ids.add(entry.key)
         self.marks = merged(self.marks, marks)
         return Outcome(dead_letters=[letter])
 
@@ -133,6 +137,9 @@ class LedgerWriter:
         batch.waiting = self._waiting_summary()
         batch.notices = [n for e in fold.entries if isinstance(e.decision, Applied) for n in e.decision.notices]
         self.store.write(batch)
+        for entry in batch.entries:
+            if entry.version == 1:
+                self.state.seen_ids.add(entry.key)
 
     def _waiting_summary(self) -> tuple[int, int | None, int | None]:
         waiters = self.waiting.by_id.values()

@@ -89,9 +89,7 @@ VIEWS: dict[str, str] = {
         JOIN {SCHEMA}.partners p ON p.partner_id = r.partner_id
         JOIN {SCHEMA}.programs g ON g.program_id = p.program_id
         -- Names and emails live in the ledger's personal data, by contact id (erasable there).
-        LEFT JOIN LATERAL (SELECT coalesce(fields->>'first_name', '') AS first_name,
-                                  coalesce(fields->>'last_name', '') AS last_name, fields->>'email' AS email
-                           FROM ledger.personal_data WHERE kind = 'contact' AND id = r.contact_id) c ON true
+        LEFT JOIN ledger.personal_data c ON c.kind = 'contact' AND c.id = r.contact_id
         WHERE (r.kind = 'sale' AND r.status <> 'declined') OR g.show_declines""",
 }
 

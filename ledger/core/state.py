@@ -12,6 +12,7 @@ from msgspec.structs import replace
 
 from ledger.core import changes as c
 from ledger.core.entities import Line, Partner, Program, Progress, Sale, Subscription
+from ledger.core.seen import SeenFilter
 from ledger.rules.payouts import AvailableHistory
 from ledger.rules.postings import Posting, account_owner
 from ledger.rules.terms import Terms
@@ -25,7 +26,7 @@ class State:
     """Everything the writer decides with; changed only by `evolve`."""
 
     __slots__ = ("programs", "partners", "sales", "progress", "subscriptions", "declines", "sales_by_program",
-                 "sales_by_partner", "maturities")
+                 "sales_by_partner", "maturities", "seen_ids")
 
     def __init__(self) -> None:
         self.programs: dict[str, Program] = {}
@@ -39,6 +40,7 @@ class State:
         self.sales_by_partner: dict[str, dict[str, int]] = {}
         # Pending lines by due time, a heap of (due, sale, attempt, revision, level); stale ones are skipped.
         self.maturities: list[tuple[int, str, int, int, int]] = []
+        self.seen_ids = SeenFilter()  # every event id recorded, to ask the log only about possible repeats
 
     def recruiter_of(self, partner_id: str) -> str | None:
         """A joined partner's recruiter, or None."""

@@ -62,6 +62,8 @@ class MemoryStore:
         if self.snapshot is not None and loaded is not None:
             covered, (state, waiting, _, _) = self.snapshot[0], loaded
         for entry in self.log[covered:]:
+            if entry.version == 1:
+                state.seen_ids.add(entry.key)
             parked = waiting.by_id.get(entry.key)
             if parked is not None:
                 waiting.unpark(parked)

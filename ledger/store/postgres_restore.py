@@ -47,6 +47,8 @@ def _latest_snapshot(datastore: PostgresDatastore, sql: Any) -> tuple[int, Any] 
 
 
 def _replay(state: State, waiting: Waiting, record: codec.Record, replayed: Waiting) -> None:
+    if record.version == 1:
+        state.seen_ids.add(record.key)
     parked = waiting.by_id.get(record.key)
     if parked is not None:
         waiting.unpark(parked)
@@ -83,15 +85,22 @@ def _join_personal_data(datastore: PostgresDatastore, sql: Any, waiting: Waiting
     contacts = [p["customer"]["contact_id"] for p in plain if "customer" in p]
     partners = [p["partner_id"] for p in plain if p.get("type") == "partner.joined"]
     with datastore.transaction(commit=False) as curs:
-        curs.execute(sql("SELECT kind, id, fields FROM {}.personal_data WHERE (kind = 'contact' AND id = ANY(%s)) "
-                         "OR (kind = 'partner' AND id = ANY(%s))"), (contacts, partners))
-        personal = {(r["kind"], r["id"]): r["fields"] for r in curs.fetchall()}
+        curs.execute(sql("SELECT kind, id, first_name, last_name, email FROM {}.personal_data WHERE "
+                         "(kind = 'contact' AND id = ANY(%s)) OR (kind = 'partner' AND id = ANY(%s))"),
+                     (contacts, partners))
+        personal = {(r["kind"], r["id"]): _fields(r) for r in curs.fetchall()}
         curs.execute(sql("SELECT event_id, payload FROM {}.parked_messages WHERE event_id = ANY(%s)"),
                      ([w.event.event_id for w in waiters],))
         raws = {r["event_id"]: bytes(r["payload"]) for r in curs.fetchall()}
     for waiter in waiters:
         waiter.event = codec.rejoin(waiter.event.plain, personal)
         waiter.raw = raws.get(waiter.event.event_id, b"")
+
+
+def _fields(row: Any) -> dict[str, str]:
+    if row["kind"] == "partner":
+        return {"email": row["email"]}
+    return {"first_name": row["first_name"], "last_name": row["last_name"], "email": row["email"]}
 
 
 def _positions(datastore: PostgresDatastore, sql: Any) -> tuple[dict[PartitionKey, Mark], int | None]:

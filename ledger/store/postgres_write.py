@@ -79,13 +79,19 @@ def clock(curs: Cursor[Any], sql: Sql, latest_us: int | None) -> None:
 
 
 def personal_data(curs: Cursor[Any], sql: Sql, found: Iterable[Personal]) -> None:
-    """Names and emails, by contact or partner id; the latest seen wins."""
+    """Names and emails, by contact or partner id; the latest seen wins.
+
+    Plain text columns sent in binary: a jsonb column parsed from text cost three times as much.
+    """
     latest = {(kind, key): fields for kind, key, fields in found}
     if latest:
-        rows = [(kind, key, orjson.dumps(fields).decode()) for (kind, key), fields in sorted(latest.items())]
-        curs.execute(sql("INSERT INTO {}.personal_data (kind, id, fields) SELECT * FROM unnest(%s::text[], "
-                         "%s::text[], %s::jsonb[]) ON CONFLICT (kind, id) DO UPDATE SET fields = EXCLUDED.fields, "
-                         "updated_at = now()"), _columns(rows))
+        rows = [(kind, key, fields.get("first_name", ""), fields.get("last_name", ""), fields.get("email", ""))
+                for (kind, key), fields in sorted(latest.items())]
+        curs.execute(sql("INSERT INTO {}.personal_data AS p (kind, id, first_name, last_name, email) SELECT * FROM "
+                         "unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) ON CONFLICT (kind, id) "
+                         "DO UPDATE SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
+                         "email = EXCLUDED.email, updated_at = now() WHERE (p.first_name, p.last_name, p.email) "
+                         "IS DISTINCT FROM (EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.email)"), _columns(rows))
 
 
 def snapshot(curs: Cursor[Any], sql: Sql, position: int, body: bytes) -> None:

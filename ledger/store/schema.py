@@ -51,7 +51,8 @@ def personal_data_ddl(schema: str = "ledger") -> list[str]:
     so that they can be erased without touching it (the partner-facing view reads them too)."""
     return [f'CREATE SCHEMA IF NOT EXISTS "{schema}"',
             f"""CREATE TABLE IF NOT EXISTS "{schema}".personal_data (
-            kind text NOT NULL, id text NOT NULL, fields jsonb NOT NULL,
+            kind text NOT NULL, id text NOT NULL, first_name text NOT NULL DEFAULT '',
+            last_name text NOT NULL DEFAULT '', email text NOT NULL DEFAULT '',
             updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))"""]
 
 

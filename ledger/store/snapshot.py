@@ -16,10 +16,10 @@ from ledger.core.clock import Mark, PartitionKey
 from ledger.core.state import State
 from ledger.core.waiting import Waiting
 
-FORMAT = 1  # bumped whenever the state's shape changes: an older snapshot is then ignored (the log is replayed)
+FORMAT = 2  # bumped whenever the state's shape changes: an older snapshot is then ignored (the log is replayed)
 _ALLOWED_MODULES = ("ledger.core.", "ledger.rules.", "schemas.")
 _ALLOWED_BUILTINS = {("builtins", name) for name in ("set", "frozenset", "dict", "list", "tuple", "int", "bytes",
-                                                     "str", "bool", "getattr")}
+                                                     "bytearray", "str", "bool", "getattr")}
 _ALLOWED_OTHERS = {("array", "_array_reconstructor"), ("array", "array"), ("datetime", "datetime"),
                    ("datetime", "timezone"), ("datetime", "timedelta"), ("copyreg", "_reconstructor"),
                    ("builtins", "object"), ("msgspec._utils", "rebuild")}
