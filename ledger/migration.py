@@ -10,8 +10,8 @@ from typing import Any
 import msgspec
 import orjson
 
-from ledger.core.batch import Entry, Received, Source
 from ledger.core.decision import Refused
+from ledger.core.messages import Entry, Received, Source
 from ledger.errors import LedgerError
 from ledger.rules.postings import account_owner
 from ledger.store import first_layout

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from datetime import datetime
 
-from ledger.core.batch import Received
+from ledger.core.messages import Received
 from ledger.rules.periods import micros
 from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_outbox import PostgresOutboxes

@@ -6,9 +6,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ledger.core.batch import DeadLetter, Entry, Fold, Received
+from ledger.core.batch import Fold
 from ledger.core.clock import batch_marks, event_clock, merged
 from ledger.core.decision import Applied, Refused
+from ledger.core.messages import DeadLetter, Entry, Received
 from ledger.rules.periods import DAY_US, micros
 from ledger.store import snapshot
 from ledger.store.port import Store, Written

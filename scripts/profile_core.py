@@ -13,7 +13,8 @@ import cProfile
 import time
 from pathlib import Path
 
-from ledger.core.batch import Fold, Received
+from ledger.core.batch import Fold
+from ledger.core.messages import Received
 from ledger.core.state import State
 from ledger.core.waiting import Waiting
 from ledger.store import codec

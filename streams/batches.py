@@ -10,7 +10,7 @@ import psycopg
 import structlog
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from ledger.core.batch import Received
+from ledger.core.messages import Received
 from ledger.service import Ledger
 from ledger.writer import Outcome
 from schemas.reasons import Reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.core.batch import Received, Source
+from ledger.core.messages import Received, Source
 from ledger.writer import received
 from schemas.parsing import Invalid
 from schemas.reasons import Reason

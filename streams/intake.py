@@ -9,8 +9,8 @@ import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from ledger.core.batch import Received
 from ledger.core.clock import PartitionKey
+from ledger.core.messages import Received
 from streams.inbound import to_received
 from streams.settings import Settings
 

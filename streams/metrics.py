@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ledger.core.batch import DeadLetter
+from ledger.core.messages import DeadLetter
 from ledger.writer import Outcome
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ledger.core.batch import Received, Source
+from ledger.core.messages import Received, Source
 from ledger.writer import received
 
 _ids = itertools.count(1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ledger.core.batch import Received
 from ledger.core.decision import Notice
+from ledger.core.messages import Received
 from ledger.rules.periods import micros
 from ledger.store.memory import MemoryStore
 from ledger.writer import LedgerWriter, Outcome

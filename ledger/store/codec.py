@@ -11,9 +11,9 @@ from typing import Any
 
 import msgspec
 
-from ledger.core.batch import Entry, Source
 from ledger.core.changes import AnyChange, ProgramVersioned
 from ledger.core.decision import Applied, Need, Parked, Refused
+from ledger.core.messages import Entry, Source
 from ledger.rules.postings import Posting
 from schemas.reasons import Reason
 from schemas.wire_types import ProgramConfigured, WireEvent

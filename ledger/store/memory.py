@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledger.core.batch import DeadLetter, Entry, FirstSeen
 from ledger.core.clock import Mark, PartitionKey, merged
 from ledger.core.decision import Applied, Notice, Parked
-from ledger.core.state import State, evolve
+from ledger.core.evolve import evolve
+from ledger.core.messages import DeadLetter, Entry, FirstSeen
+from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
 from ledger.store import codec, snapshot
 from ledger.store.port import Restored, Written

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ledger.core.batch import DeadLetter, Entry, FirstSeen
 from ledger.core.clock import Mark, PartitionKey
 from ledger.core.decision import Notice
+from ledger.core.messages import DeadLetter, Entry, FirstSeen
 from ledger.core.state import State
 from ledger.core.waiting import Waiting
 

@@ -12,8 +12,8 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor
 
-from ledger.core.batch import FirstSeen
 from ledger.core.decision import Applied
+from ledger.core.messages import FirstSeen
 from ledger.errors import LedgerError
 from ledger.rules.periods import instant
 from ledger.store import codec

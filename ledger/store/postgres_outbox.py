@@ -8,7 +8,7 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 
-from ledger.core.batch import DeadLetter, Source
+from ledger.core.messages import DeadLetter, Source
 from schemas.reasons import Reason
 
 

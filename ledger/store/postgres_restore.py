@@ -7,7 +7,8 @@ from typing import Any
 from eventsourcing.postgres import PostgresDatastore
 
 from ledger.core.clock import Mark, PartitionKey
-from ledger.core.state import State, evolve
+from ledger.core.evolve import evolve
+from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
 from ledger.rules.periods import micros
 from ledger.rules.postings import Posting

@@ -9,9 +9,9 @@ import orjson
 from psycopg import Cursor
 
 from ledger.core.balances import COLUMNS, balance_deltas
-from ledger.core.batch import DeadLetter, Source
 from ledger.core.clock import Mark, PartitionKey
 from ledger.core.decision import Notice
+from ledger.core.messages import DeadLetter, Source
 from ledger.rules.periods import instant
 from ledger.rules.postings import Posting
 from ledger.store.codec import Personal

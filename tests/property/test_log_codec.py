@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.core.batch import Entry
+from ledger.core.messages import Entry
 from ledger.store import codec
 from tests.builders import inbound
 from tests.core_ledger import CoreLedger

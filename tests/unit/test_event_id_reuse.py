@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ledger.core.batch import Source
+from ledger.core.messages import Source
 from ledger.writer import received
 from schemas import Reason
 from tests.builders import inbound, joined, program, sale

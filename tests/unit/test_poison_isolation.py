@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from ledger.core.batch import Received
+from ledger.core.messages import Received
 from ledger.writer import Outcome
 from schemas import Reason
 from streams.batches import StopRequestedError, apply_until_recorded
