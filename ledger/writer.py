@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ class Outcome:
 
 
 class LedgerWriter:
-    """Owns the decision state; after any failure it throws it away and restores it from the store."""
+    """Owns the decision state, one caller at a time; after any failure it is thrown away and restored."""
 
     def __init__(self, store: Store, grace_days: float = DEFAULT_GRACE_DAYS,
                  min_wait_s: float = DEFAULT_MIN_WAIT_S, snapshot_every: int = DEFAULT_SNAPSHOT_EVERY) -> None:
@@ -47,6 +48,8 @@ class LedgerWriter:
         self.snapshot_every = snapshot_every
         self._since_snapshot = 0
         self._stale = True
+        # The batches and the timer (maturation, expiry) run in threads of their own: one at a time.
+        self._lock = threading.RLock()
         self._restore()
 
     def _restore(self) -> None:
@@ -59,12 +62,13 @@ class LedgerWriter:
 
     def apply(self, items: Sequence[Received]) -> Outcome:
         """Decide a batch and write it; nothing of it is kept in memory unless it was written."""
-        self._restore()
-        try:
-            return self._apply(items)
-        except BaseException:
-            self._stale = True  # the fold changed the state as it went: what was not written is undone on reload
-            raise
+        with self._lock:
+            self._restore()
+            try:
+                return self._apply(items)
+            except BaseException:
+                self._stale = True  # the fold changed the state as it went: what was not written is undone on reload
+                raise
 
     def _apply(self, items: Sequence[Received]) -> Outcome:
         started = time.perf_counter()
@@ -99,24 +103,31 @@ class LedgerWriter:
 
     def mature(self, now_us: int, limit: int = 1000) -> int:
         """Make pending lines due by `now_us` available; returns how many were due."""
-        self._restore()
-        try:
-            fold = Fold(self.state, self.waiting, {}, time.time_ns() // 1000)
-            due = fold.mature(now_us, limit)
-            if due:
-                self._write(fold, Written(recorded_us=fold.now_wall_us))
-            return due
-        except BaseException:
-            self._stale = True
-            raise
+        with self._lock:
+            self._restore()
+            try:
+                fold = Fold(self.state, self.waiting, {}, time.time_ns() // 1000)
+                due = fold.mature(now_us, limit)
+                if due:
+                    self._write(fold, Written(recorded_us=fold.now_wall_us))
+                return due
+            except BaseException:
+                self._stale = True
+                raise
 
     def expire_parked(self) -> Outcome | None:
         """On a quiet stream: refuse parked events past their grace, as the next batch would."""
-        self._restore()
-        return self.apply([]) if len(self.waiting) else None
+        with self._lock:
+            self._restore()
+            return self.apply([]) if len(self.waiting) else None
 
     def refuse(self, item: Received, reason: Reason, detail: str) -> Outcome:
         """Dead-letter one message the ledger could not process, so the stream moves on."""
+        with self._lock:
+            self._restore()
+            return self._refuse(item, reason, detail)
+
+    def _refuse(self, item: Received, reason: Reason, detail: str) -> Outcome:
         event = item.event
         letter = DeadLetter(reason, detail, item.raw, item.source, getattr(event, "event_id", None))
         now_us = time.time_ns() // 1000

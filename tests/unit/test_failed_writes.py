@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from tests.builders import refund, sale, two_tier_events
+from tests.builders import joined, program, refund, sale, two_tier_events
 from tests.core_ledger import CoreLedger
 from tests.unit.conftest import Apply, Balance
 
@@ -43,3 +45,27 @@ def test_a_repeated_message_decides_nothing_again(
     logged = len(ledger.store.log)
     result = apply(*two_tier_events())
     assert (result.duplicates, len(ledger.store.log)) == (len(two_tier_events()), logged)
+
+
+def test_the_timer_waits_while_a_batch_is_being_written(ledger: CoreLedger, apply: Apply) -> None:
+    apply(program(), joined("rex"), refund("S-9", 100, day=2))  # one event waits: the timer has work
+    writing, finish = threading.Event(), threading.Event()
+    original = ledger.store.write
+
+    def slow_write(batch: object) -> None:
+        if not writing.is_set():  # the batch's write is held; any later write goes through at once
+            writing.set()
+            finish.wait(5)
+        original(batch)  # type: ignore[arg-type]
+    ledger.store.write = slow_write  # type: ignore[method-assign]
+    batch = threading.Thread(target=lambda: apply(sale("S-2", "rex", 1_000)))
+    batch.start()
+    writing.wait(5)
+    timer = threading.Thread(target=ledger.expire_parked)
+    timer.start()
+    timer.join(0.3)
+    overlapped = not timer.is_alive()  # it finished while the batch was still being written
+    finish.set()
+    batch.join(5)
+    timer.join(5)
+    assert overlapped is False
