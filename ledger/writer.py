@@ -22,6 +22,7 @@ DEFAULT_GRACE_DAYS = 7
 DEFAULT_MIN_WAIT_S = 300
 # Log entries between snapshots of the writer's state: a restart replays at most about this many.
 DEFAULT_SNAPSHOT_EVERY = 100_000
+SUMMARY_EVERY_S = 5.0  # how stale `ledger status`'s oldest parked times may be
 
 
 @dataclass
@@ -47,6 +48,7 @@ class LedgerWriter:
         self.min_wait_us = int(min_wait_s * 1_000_000)
         self.snapshot_every = snapshot_every
         self._since_snapshot = 0
+        self._oldest: tuple[int | None, int | None, float] = (None, None, 0.0)  # parked: when, dated, found at
         self._stale = True
         # The batches and the timer (maturation, expiry) run in threads of their own: one at a time.
         self._lock = threading.RLock()
@@ -154,10 +156,18 @@ class LedgerWriter:
                 self.state.seen_ids.add(entry.key)
 
     def _waiting_summary(self) -> tuple[int, int | None, int | None]:
+        # The count is exact; the oldest times are looked for at most every few seconds: with tens of
+        # thousands parked while a backlog is read, scanning them every batch cost more than deciding.
         waiters = self.waiting.by_id.values()
         if not waiters:
+            self._oldest = (None, None, 0)
             return 0, None, None
-        return (len(waiters), min(w.parked_wall_us for w in waiters), min(w.at_us for w in waiters))
+        parked_us, occurred_us, found_at = self._oldest
+        now = time.monotonic()
+        if parked_us is None or now - found_at > SUMMARY_EVERY_S:
+            parked_us, occurred_us = min(w.parked_wall_us for w in waiters), min(w.at_us for w in waiters)
+            self._oldest = (parked_us, occurred_us, now)
+        return len(waiters), parked_us, occurred_us
 
 
 def _event_us(item: Received) -> int | None:
