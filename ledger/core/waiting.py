@@ -32,12 +32,15 @@ class Waiter:
 class Waiting:
     """Parked events by what they wait for, and by event time for the grace period."""
 
-    __slots__ = ("by_key", "by_id", "_by_time")
+    __slots__ = ("by_key", "by_id", "_by_time", "_past_grace")
 
     def __init__(self) -> None:
         self.by_key: dict[str, dict[str, Waiter]] = {}
         self.by_id: dict[str, Waiter] = {}
         self._by_time: list[tuple[int, str]] = []  # a heap; entries of released events are skipped
+        # Events already past the grace in event time, by when they were parked: each moves here once,
+        # instead of being looked at again every batch until it has waited long enough in wall-clock time.
+        self._past_grace: list[tuple[int, int, str]] = []
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -68,14 +71,24 @@ class Waiting:
 
     def due(self, cutoff_us: int, parked_before_wall_us: int) -> list[Waiter]:
         """Parked events dated before `cutoff_us` that were parked before `parked_before_wall_us`."""
-        found: dict[str, Waiter] = {}
-        kept: dict[str, Waiter] = {}
         while self._by_time and self._by_time[0][0] < cutoff_us:
-            entry = heapq.heappop(self._by_time)
-            waiter = self.by_id.get(entry[1])
-            if waiter is None or waiter.order != entry:
-                continue  # released since, or parked again (its newer entry is this one's twin)
-            (found if waiter.parked_wall_us <= parked_before_wall_us else kept)[entry[1]] = waiter
-        for waiter in kept.values():
-            heapq.heappush(self._by_time, waiter.order)
+            at_us, event_id = heapq.heappop(self._by_time)
+            waiter = self._current(at_us, event_id)
+            if waiter is not None:
+                heapq.heappush(self._past_grace, (waiter.parked_wall_us, at_us, event_id))
+        found: dict[str, Waiter] = {}
+        while self._past_grace and self._past_grace[0][0] <= parked_before_wall_us:
+            _, at_us, event_id = heapq.heappop(self._past_grace)
+            waiter = self._current(at_us, event_id)
+            if waiter is None:
+                continue
+            if at_us < cutoff_us:
+                found[event_id] = waiter
+            else:  # the clock went back (a partition started lagging again): not due after all
+                heapq.heappush(self._by_time, waiter.order)
         return sorted(found.values(), key=lambda w: w.order)
+
+    def _current(self, at_us: int, event_id: str) -> Waiter | None:
+        """The parked event a heap entry names, unless it was released (or parked again) since."""
+        waiter = self.by_id.get(event_id)
+        return waiter if waiter is not None and waiter.order == (at_us, event_id) else None
