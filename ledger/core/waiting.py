@@ -32,7 +32,7 @@ class Waiter:
 class Waiting:
     """Parked events by what they wait for, and by event time for the grace period."""
 
-    __slots__ = ("by_key", "by_id", "_by_time", "_past_grace")
+    __slots__ = ("by_key", "by_id", "_by_time", "_past_grace", "_first")
 
     def __init__(self) -> None:
         self.by_key: dict[str, dict[str, Waiter]] = {}
@@ -41,15 +41,22 @@ class Waiting:
         # Events already past the grace in event time, by when they were parked: each moves here once,
         # instead of being looked at again every batch until it has waited long enough in wall-clock time.
         self._past_grace: list[tuple[int, int, str]] = []
+        # The earliest waiter per key, once asked for: a partner credited in nearly every batch may have
+        # thousands of payouts waiting for funds, and each credit asks which one is first.
+        self._first: dict[str, Waiter] = {}
 
     def __len__(self) -> int:
         return len(self.by_id)
 
     def park(self, waiter: Waiter) -> None:
         """Hold the event under what it waits for."""
-        self.by_key.setdefault(waiter.waiting_for, {})[waiter.event.event_id] = waiter
+        key = waiter.waiting_for
+        self.by_key.setdefault(key, {})[waiter.event.event_id] = waiter
         self.by_id[waiter.event.event_id] = waiter
         heapq.heappush(self._by_time, waiter.order)
+        first = self._first.get(key)
+        if first is not None and waiter.order < first.order:
+            self._first[key] = waiter
 
     def unpark(self, waiter: Waiter) -> None:
         """The event is decided (or parked afresh): it no longer waits where it did."""
@@ -59,6 +66,8 @@ class Waiting:
         del under[event_id]
         if not under:
             del self.by_key[waiter.waiting_for]
+        if self._first.get(waiter.waiting_for) is waiter:
+            del self._first[waiter.waiting_for]
 
     def under(self, key: str) -> list[Waiter]:
         """Events waiting for `key`, in event-time order."""
@@ -66,8 +75,13 @@ class Waiting:
 
     def first_under(self, key: str) -> Waiter | None:
         """The earliest event waiting for `key`."""
-        waiters = self.by_key.get(key)
-        return min(waiters.values(), key=lambda w: w.order) if waiters else None
+        first = self._first.get(key)
+        if first is None:
+            waiters = self.by_key.get(key)
+            if not waiters:
+                return None
+            first = self._first[key] = min(waiters.values(), key=lambda w: w.order)
+        return first
 
     def due(self, cutoff_us: int, parked_before_wall_us: int) -> list[Waiter]:
         """Parked events dated before `cutoff_us` that were parked before `parked_before_wall_us`."""
