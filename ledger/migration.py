@@ -116,9 +116,7 @@ def _refused_before(store: PostgresStore, writer: LedgerWriter) -> int:
                      Source(r["source_topic"], r["source_partition"], r["source_offset"]) if r["source_topic"] else None,
                      None, None, b"") for r in rows if not store.seen([r["event_id"]])]
     if entries:
-        writer.store.write(Written(entries=entries, recorded_us=time.time_ns() // 1000))
-        for entry in entries:
-            writer.state.seen_ids.add(entry.key)
+        writer.commit(Written(entries=entries, recorded_us=time.time_ns() // 1000))
     return len(entries)
 
 

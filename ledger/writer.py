@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ledger.core.batch import Fold
@@ -62,15 +63,21 @@ class LedgerWriter:
         self.marks, self.latest_us = restored.marks, restored.latest_us
         self._stale = False
 
-    def apply(self, items: Sequence[Received]) -> Outcome:
-        """Decide a batch and write it; nothing of it is kept in memory unless it was written."""
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """One caller at a time, on a state restored if needed; any failure makes it stale."""
         with self._lock:
             self._restore()
             try:
-                return self._apply(items)
+                yield
             except BaseException:
-                self._stale = True  # the fold changed the state as it went: what was not written is undone on reload
+                self._stale = True  # a fold changes the state as it goes: what was not written is undone on reload
                 raise
+
+    def apply(self, items: Sequence[Received]) -> Outcome:
+        """Decide a batch and write it; nothing of it is kept in memory unless it was written."""
+        with self._turn():
+            return self._apply(items)
 
     def _apply(self, items: Sequence[Received]) -> Outcome:
         started = time.perf_counter()
@@ -83,7 +90,8 @@ class LedgerWriter:
         for item in items:
             fold.receive(item)
         read = [(item.source, _event_us(item)) for item in items]
-        marks = merged(self.marks, batch_marks(read, now_us))
+        these = batch_marks(read, now_us)
+        marks = merged(self.marks, these)
         times = [t for _, t in read if t is not None]
         latest = max([*times, *([self.latest_us] if self.latest_us is not None else [])], default=None)
         if latest is not None:
@@ -92,7 +100,7 @@ class LedgerWriter:
         if clock is not None:
             fold.expire(clock, self.grace_us, self.min_wait_us)
         decided = time.perf_counter()
-        written = Written(marks=batch_marks(read, now_us), latest_us=latest, recorded_us=now_us)
+        written = Written(marks=these, latest_us=latest, recorded_us=now_us)
         self._since_snapshot += len(fold.entries)
         if self._since_snapshot >= self.snapshot_every:
             written.snapshot = snapshot.dump(self.state, self.waiting, marks, latest)
@@ -105,28 +113,21 @@ class LedgerWriter:
 
     def mature(self, now_us: int, limit: int = 1000) -> int:
         """Make pending lines due by `now_us` available; returns how many were due."""
-        with self._lock:
-            self._restore()
-            try:
-                fold = Fold(self.state, self.waiting, {}, time.time_ns() // 1000)
-                due = fold.mature(now_us, limit)
-                if due:
-                    self._write(fold, Written(recorded_us=fold.now_wall_us))
-                return due
-            except BaseException:
-                self._stale = True
-                raise
+        with self._turn():
+            fold = Fold(self.state, self.waiting, {}, time.time_ns() // 1000)
+            due = fold.mature(now_us, limit)
+            if due:
+                self._write(fold, Written(recorded_us=fold.now_wall_us))
+            return due
 
     def expire_parked(self) -> Outcome | None:
         """On a quiet stream: refuse parked events past their grace, as the next batch would."""
-        with self._lock:
-            self._restore()
-            return self.apply([]) if len(self.waiting) else None
+        with self._turn():
+            return self._apply([]) if len(self.waiting) else None
 
     def refuse(self, item: Received, reason: Reason, detail: str) -> Outcome:
         """Dead-letter one message the ledger could not process, so the stream moves on."""
-        with self._lock:
-            self._restore()
+        with self._turn():
             return self._refuse(item, reason, detail)
 
     def _refuse(self, item: Received, reason: Reason, detail: str) -> Outcome:
@@ -140,9 +141,7 @@ class LedgerWriter:
                                  Refused(reason, detail), item.source, item.digest, event, item.raw))
         # The one message's offset only: what it says of its partition's time is not trusted.
         marks = batch_marks([(item.source, None)], now_us)
-        self.store.write(Written(entries=entries, dead_letters=[letter], marks=marks, recorded_us=now_us))
-        for entry in entries:
-            self.state.seen_ids.add(entry.key)
+        self.commit(Written(entries=entries, dead_letters=[letter], marks=marks, recorded_us=now_us))
         self.marks = merged(self.marks, marks)
         return Outcome(dead_letters=[letter])
 
@@ -150,6 +149,10 @@ class LedgerWriter:
         batch.entries, batch.dead_letters = fold.entries, fold.dead_letters
         batch.waiting = self._waiting_summary()
         batch.notices = [n for e in fold.entries if isinstance(e.decision, Applied) for n in e.decision.notices]
+        self.commit(batch)
+
+    def commit(self, batch: Written) -> None:
+        """Write a batch; the ids it records for the first time are remembered as seen."""
         self.store.write(batch)
         for entry in batch.entries:
             if entry.version == 1:

@@ -18,7 +18,7 @@ from ledger.core.messages import DeadLetter, Entry, FirstSeen, Received
 from ledger.core.selling import decline_charge
 from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
-from ledger.rules.periods import micros
+from ledger.rules.periods import DAY_US, micros
 from schemas.reasons import Reason
 
 
@@ -158,15 +158,13 @@ class Fold:
                 continue
             # Tried once more: a payout held back only by an earlier one refused just before is funded.
             self._decide(waiter, expiring=f"still waiting for {waiter.waiting_for} after the "
-                                            f"{grace_us // 86_400_000_000}-day grace period")
+                                            f"{grace_us // DAY_US}-day grace period")
 
     def mature(self, now_us: int, limit: int) -> int:
         """Make pending lines due by `now_us` available; returns how many were due."""
         due = due_maturities(self.state, now_us, limit)
         for key, decision in due:
-            evolve(self.state, decision.changes, decision.postings)
-            self.entries.append(Entry(key, 1, "commission.matured", "applied", now_us, decision, None, None, None, b""))
-            self.release(decision.released)
+            self._apply(decision, Entry(key, 1, "commission.matured", "applied", now_us, decision, None, None, None, b""))
         return len(due)
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.core.clock import Mark, PartitionKey, merged
-from ledger.core.decision import Applied, Notice, Parked
-from ledger.core.evolve import evolve
+from ledger.core.decision import Notice
 from ledger.core.messages import DeadLetter, Entry, FirstSeen
 from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
 from ledger.store import codec, snapshot
 from ledger.store.port import Restored, Written
+from ledger.store.replay import replay
 
 
 class MemoryStore:
@@ -63,20 +63,9 @@ class MemoryStore:
         if self.snapshot is not None and loaded is not None:
             covered, (state, waiting, _, _) = self.snapshot[0], loaded
         for entry in self.log[covered:]:
-            if entry.version == 1:
-                state.seen_ids.add(entry.key)
-            parked = waiting.by_id.get(entry.key)
-            if parked is not None:
-                waiting.unpark(parked)
-            decision = entry.decision
-            if isinstance(decision, Applied):
-                evolve(state, decision.changes, decision.postings)
-            elif isinstance(decision, Parked):
-                event = codec.rejoin(entry.event, self.personal)
-                waiter = Waiter(event, entry.raw, entry.source, entry.digest or b"", entry.at_us, 0)
-                waiter.waiting_for, waiter.reason, waiter.detail, waiter.need = decision
-                waiter.version = entry.version
-                waiting.park(waiter)
+            replay(state, waiting, entry.key, entry.version, entry.decision, lambda earlier, e=entry: Waiter(
+                codec.rejoin(e.event, self.personal), e.raw, e.source, e.digest or b"", e.at_us,
+                earlier.parked_wall_us if earlier else 0))
         return Restored(state, waiting, dict(self.marks), self.latest_us)
 
 

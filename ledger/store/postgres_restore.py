@@ -7,13 +7,12 @@ from typing import Any
 from eventsourcing.postgres import PostgresDatastore
 
 from ledger.core.clock import Mark, PartitionKey
-from ledger.core.evolve import evolve
 from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
 from ledger.rules.periods import micros
-from ledger.rules.postings import Posting
 from ledger.store import codec, snapshot
 from ledger.store.port import Restored
+from ledger.store.replay import replay
 from ledger.store.schema import LOG_TABLE
 
 READ_AHEAD = 10_000  # log rows fetched per round trip
@@ -48,24 +47,16 @@ def _latest_snapshot(datastore: PostgresDatastore, sql: Any) -> tuple[int, Any] 
 
 
 def _replay(state: State, waiting: Waiting, record: codec.Record, replayed: Waiting) -> None:
-    if record.version == 1:
-        state.seen_ids.add(record.key)
-    parked = waiting.by_id.get(record.key)
+    # The event of a parked one is joined with its personal data once the replay is over; until then
+    # it is its stripped form.
+    def waiter_of(earlier: Waiter | None) -> Waiter:
+        return Waiter(_Stripped(record.event or {}), b"", codec.source_of(record), record.digest or b"",
+                      record.at_us, earlier.parked_wall_us if earlier else record.recorded_us)
+    ended, parked = replay(state, waiting, record.key, record.version, codec.decision_of(record), waiter_of)
+    if ended is not None and replayed.by_id.get(record.key) is ended:
+        replayed.unpark(ended)
     if parked is not None:
-        waiting.unpark(parked)
-        if replayed.by_id.get(record.key) is parked:
-            replayed.unpark(parked)
-    if record.status == "applied":
-        evolve(state, record.changes, [Posting(*p) for p in record.postings])
-    elif record.status == "parked":
-        decision = codec.decision_of(record)
-        # The event is joined with its personal data once the replay is over; until then its stripped form.
-        waiter = Waiter(_Stripped(record.event or {}), b"", codec.source_of(record), record.digest or b"",
-                        record.at_us, parked.parked_wall_us if parked else record.recorded_us)
-        waiter.waiting_for, waiter.reason, waiter.detail, waiter.need = decision  # type: ignore[misc]
-        waiter.version = record.version
-        waiting.park(waiter)
-        replayed.park(waiter)
+        replayed.park(parked)
 
 
 class _Stripped:
