@@ -12,6 +12,7 @@ from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_outbox import PostgresOutboxes
 from ledger.writer import (
     DEFAULT_GRACE_DAYS,
+    DEFAULT_HOT_SALES,
     DEFAULT_MIN_WAIT_S,
     DEFAULT_SNAPSHOT_EVERY,
     LedgerWriter,
@@ -29,12 +30,14 @@ class Ledger:
         self.grace_days = float(_setting(env, "LEDGER_PARKING_GRACE_DAYS") or DEFAULT_GRACE_DAYS)
         self.min_wait_s = float(_setting(env, "LEDGER_PARKING_MIN_WAIT_S") or DEFAULT_MIN_WAIT_S)
         self.snapshot_every = int(_setting(env, "LEDGER_SNAPSHOT_EVERY") or DEFAULT_SNAPSHOT_EVERY)
+        self.hot_sales = int(_setting(env, "LEDGER_HOT_SALES") or DEFAULT_HOT_SALES)
         self._writer: LedgerWriter | None = None
 
     def become_writer(self) -> None:
         """Take over writing: a new epoch (older writers are fenced off), and the state restored from the log."""
         self.store.claim()
-        self._writer = LedgerWriter(self.store, self.grace_days, self.min_wait_s, self.snapshot_every)
+        self._writer = LedgerWriter(self.store, self.grace_days, self.min_wait_s, self.snapshot_every,
+                                    self.hot_sales)
 
     @property
     def writer(self) -> LedgerWriter:

@@ -12,6 +12,7 @@ from ledger.core.batch import Fold
 from ledger.core.clock import batch_marks, event_clock, merged
 from ledger.core.decision import Applied, Refused
 from ledger.core.messages import DeadLetter, Entry, Received
+from ledger.core.paging import DEFAULT_HOT_SALES, page_out
 from ledger.rules.periods import DAY_US, micros
 from ledger.store import snapshot
 from ledger.store.port import Store, Written
@@ -43,8 +44,10 @@ class LedgerWriter:
     """Owns the decision state, one caller at a time; after any failure it is thrown away and restored."""
 
     def __init__(self, store: Store, grace_days: float = DEFAULT_GRACE_DAYS,
-                 min_wait_s: float = DEFAULT_MIN_WAIT_S, snapshot_every: int = DEFAULT_SNAPSHOT_EVERY) -> None:
+                 min_wait_s: float = DEFAULT_MIN_WAIT_S, snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
+                 hot_sales: int = DEFAULT_HOT_SALES) -> None:
         self.store = store
+        self.hot_sales = hot_sales
         self.grace_us = int(grace_days * DAY_US)
         self.min_wait_us = int(min_wait_s * 1_000_000)
         self.snapshot_every = snapshot_every
@@ -86,6 +89,7 @@ class LedgerWriter:
         ids = [item.event.event_id for item in items if hasattr(item.event, "type")]
         ids = [event_id for event_id in ids if seen_ids.might_contain(event_id)]
         parked_before = len(self.waiting)
+        self.state.page_in(sale_id for item in items if (sale_id := getattr(item.event, "sale_id", None)))
         fold = Fold(self.state, self.waiting, self.store.seen(ids), now_us)
         for item in items:
             fold.receive(item)
@@ -103,6 +107,7 @@ class LedgerWriter:
         written = Written(marks=these, latest_us=latest, recorded_us=now_us)
         self._since_snapshot += len(fold.entries)
         if self._since_snapshot >= self.snapshot_every:
+            written.paged_out = page_out(self.state, self.hot_sales)
             written.snapshot = snapshot.dump(self.state, self.waiting, marks, latest)
         self._write(fold, written)
         if written.snapshot is not None:

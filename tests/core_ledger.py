@@ -16,9 +16,10 @@ from schemas.reasons import Reason
 class CoreLedger:
     """A writer on the in-memory store (parked events may be refused without waiting, as in the rule tests)."""
 
-    def __init__(self, min_wait_s: float = 0, snapshot_every: int = 100_000) -> None:
+    def __init__(self, min_wait_s: float = 0, snapshot_every: int = 100_000, hot_sales: int = 100_000) -> None:
         self.store = MemoryStore()
-        self.writer = LedgerWriter(self.store, min_wait_s=min_wait_s, snapshot_every=snapshot_every)
+        self.writer = LedgerWriter(self.store, min_wait_s=min_wait_s, snapshot_every=snapshot_every,
+                                   hot_sales=hot_sales)
 
     def apply_batch(self, items: Sequence[Received]) -> Outcome:
         """Decide and write one batch."""

@@ -15,7 +15,7 @@ from msgspec.structs import replace
 
 from ledger.core import changes as c
 from ledger.core.entities import Line, Partner, Program, Progress, Sale, Subscription
-from ledger.core.state import BUCKET_INDEX, State
+from ledger.core.state import BUCKET_INDEX, State, list_sale
 from ledger.rules.payouts import AvailableHistory
 from ledger.rules.postings import Posting, account_owner
 from ledger.rules.terms import Terms
@@ -72,10 +72,10 @@ def _program_switched(state: State, change: c.ProgramSwitched) -> None:
 
 
 def _sale_recorded(state: State, change: c.SaleRecorded) -> None:
-    first = state.sales.get(change.sale_id)  # a retried charge keeps its partner, currency and refund ids
+    first = state.sale(change.sale_id)  # a retried charge keeps its partner, currency and refund ids
     if first is None:
-        _list(state.sales_by_partner, change.partner_id, change.sale_id, change.at_us)
-    _list(state.sales_by_program, change.program_id, change.sale_id, change.at_us)
+        list_sale(state.sales_by_partner, change.partner_id, change.sale_id, change.at_us)
+    list_sale(state.sales_by_program, change.program_id, change.sale_id, change.at_us)
     sale = state.sales[change.sale_id] = Sale(
         change.sale_id, first.partner_id if first else change.partner_id, first.currency if first else change.currency,
         change.product_id, change.amount, change.subscription_id, change.contact_id, change.own_customer,
@@ -84,17 +84,8 @@ def _sale_recorded(state: State, change: c.SaleRecorded) -> None:
     _hold(state, sale)
 
 
-def _list(index: dict[str, dict[str, int]], key: str, sale_id: str, at_us: int) -> None:
-    # Strings and integers only, so the garbage collector does not track these dicts however long they grow.
-    listed = index.get(key)
-    if listed is None:
-        listed = index[key] = {}
-    if at_us >= listed.get(sale_id, at_us):  # the latest time it was listed at
-        listed[sale_id] = at_us
-
-
 def _sale_refunded(state: State, change: c.SaleRefunded) -> None:
-    sale = state.sales[change.sale_id]
+    sale = _sale(state, change.sale_id)
     if sale.refund_ids is None:
         sale.refund_ids = set()
     sale.refund_ids.add(change.refund_id)
@@ -103,7 +94,7 @@ def _sale_refunded(state: State, change: c.SaleRefunded) -> None:
 
 
 def _sale_declined(state: State, change: c.SaleDeclined) -> None:
-    sale = state.sales[change.sale_id]
+    sale = _sale(state, change.sale_id)
     sale.declined = True
     sale.lines = _given_back(sale.lines, change.reversed)
 
@@ -118,13 +109,23 @@ def _decline_recorded(state: State, change: c.DeclineRecorded) -> None:
 
 
 def _sale_corrected(state: State, change: c.SaleCorrected) -> None:
-    sale = state.sales[change.sale_id]
+    sale = _sale(state, change.sale_id)
     if change.program_id != sale.program_id:
-        _list(state.sales_by_program, change.program_id, sale.sale_id, sale.at_us)
+        list_sale(state.sales_by_program, change.program_id, sale.sale_id, sale.at_us)
     sale.program_id, sale.terms_version, sale.revision = change.program_id, change.terms_version, change.revision
     sale.lines = tuple(starmap(Line, change.lines))
     sale.note = change.note
     _hold(state, sale)
+
+
+def _sale(state: State, sale_id: str) -> Sale:
+    # Paged back in when a replayed change names a sale paged out after the snapshot replayed from.
+    sale = state.sales.get(sale_id)
+    if sale is None:
+        sale = state.sale(sale_id)
+        if sale is None:
+            raise KeyError(f"a change names sale {sale_id}, which was never recorded")
+    return sale
 
 
 def _hold(state: State, sale: Sale) -> None:
@@ -172,7 +173,7 @@ def _bonus_clawed_back(state: State, change: c.BonusClawedBack) -> None:
 
 
 def _line_matured(state: State, change: c.LineMatured) -> None:
-    sale = state.sales[change.sale_id]
+    sale = _sale(state, change.sale_id)
     sale.lines = tuple([replace(line, bucket="available") if line.level == change.level else line
                         for line in sale.lines])
 

@@ -38,7 +38,7 @@ def configure_program(state: State, event: ProgramConfigured, at_us: int) -> Dec
     program.versions = list(known.versions)
     program.add(Terms(event))
     try:
-        for sale in state.sales_since(state.sales_by_program, event.program_id, at_us):
+        for sale in state.sales_since("program", event.program_id, at_us):
             if sale.program_id == event.program_id:
                 correct(draft, sale, program, event.event_id)
     except FlatCurrencyError as error:  # the version cannot pay a sale it governs: refused whole
@@ -81,7 +81,7 @@ def change_program(state: State, event: PartnerProgramChanged, at_us: int) -> De
     draft.changes.append(ProgramSwitched(event.partner_id, event.program_id, at_us, event.event_id))
     memberships = sorted([*partner.memberships, (at_us, event.event_id, event.program_id)])
     try:
-        for sale in state.sales_since(state.sales_by_partner, partner.partner_id, at_us):
+        for sale in state.sales_since("partner", partner.partner_id, at_us):
             if sale.partner_id == partner.partner_id and _program_at(memberships, sale.at_us) == target.program_id:
                 correct(draft, sale, target, event.event_id, state.programs.get(sale.program_id))
     except FlatCurrencyError as error:

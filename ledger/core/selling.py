@@ -28,7 +28,7 @@ def record_sale(state: State, event: SaleCompleted, at_us: int) -> Decision:
     seller = state.partners.get(event.partner_id)
     if seller is None:
         return Parked(partner_key(event.partner_id), Reason.UNKNOWN_PARTNER, f"partner {event.partner_id} has not joined")
-    existing = state.sales.get(event.sale_id)
+    existing = state.sale(event.sale_id)
     if existing is not None and not existing.declined:
         # Perhaps a retried charge whose decline has not arrived yet: wait for it.
         return Parked(declined_key(event.sale_id), Reason.DUPLICATE_SALE,
@@ -90,7 +90,7 @@ def _capped(draft: Draft, event: SaleCompleted, terms: Terms, lines: Lines, note
 
 def refund_sale(state: State, event: RefundIssued, at_us: int) -> Decision:
     """A refund reverses each line by the cumulative refunded share."""
-    sale = state.sales.get(event.sale_id)
+    sale = state.sale(event.sale_id)
     if sale is None:
         return Parked(sale_key(event.sale_id), Reason.UNKNOWN_SALE, f"sale {event.sale_id} is not recorded")
     money = event.amount
@@ -110,7 +110,7 @@ def refund_sale(state: State, event: RefundIssued, at_us: int) -> Decision:
 
 def decline_charge(state: State, event: ChargeDeclined, at_us: int, sale_expected: bool = True) -> Decision:
     """A declined charge earns nothing and is recorded; naming a recorded sale, it reverses it."""
-    sale = state.sales.get(event.sale_id) if event.sale_id else None
+    sale = state.sale(event.sale_id) if event.sale_id else None
     if event.sale_id and sale is None and sale_expected:
         return Parked(sale_key(event.sale_id), Reason.UNKNOWN_SALE, f"sale {event.sale_id} is not recorded")
     if event.decline_id in state.declines:

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 
 from ledger.core.clock import Mark, PartitionKey, merged
 from ledger.core.decision import Notice
+from ledger.core.entities import Sale
 from ledger.core.messages import DeadLetter, Entry, FirstSeen
 from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
-from ledger.store import codec, snapshot
+from ledger.store import codec, paged, snapshot
 from ledger.store.port import Restored, Written
 from ledger.store.replay import replay
 
@@ -31,6 +32,7 @@ class MemoryStore:
         self._first: dict[str, FirstSeen] = {}
         self.personal: dict[tuple[str, str], dict[str, str]] = {}
         self.snapshot: tuple[int, bytes] | None = None  # (log entries it covers, the state)
+        self.paged: dict[str, bytes] = {}  # sales paged out of the writer's memory, in their stored form
 
     def seen(self, event_ids: Sequence[str]) -> dict[str, FirstSeen]:
         """Which of these ids were recorded before."""
@@ -51,6 +53,7 @@ class MemoryStore:
         self.dead_letters.extend(batch.dead_letters)
         self.notices.update((notice.key, notice) for notice in batch.notices)
         if batch.snapshot is not None:
+            self.paged.update((sale.sale_id, paged.encode(sale)) for sale in batch.paged_out)
             self.snapshot = (len(self.log), batch.snapshot)
         self.marks = merged(self.marks, batch.marks)
         if batch.latest_us is not None:
@@ -62,11 +65,25 @@ class MemoryStore:
         loaded = snapshot.load(self.snapshot[1]) if self.snapshot is not None else None
         if self.snapshot is not None and loaded is not None:
             covered, (state, waiting, _, _) = self.snapshot[0], loaded
+        state.pager = self
         for entry in self.log[covered:]:
             replay(state, waiting, entry.key, entry.version, entry.decision, lambda earlier, e=entry: Waiter(
                 codec.rejoin(e.event, self.personal), e.raw, e.source, e.digest or b"", e.at_us,
                 earlier.parked_wall_us if earlier else 0))
         return Restored(state, waiting, dict(self.marks), self.latest_us)
+
+    def sales(self, sale_ids: list[str]) -> list[Sale]:
+        """The paged-out sales among these ids (the state's pager)."""
+        return [paged.decode(self.paged[s]) for s in sale_ids if s in self.paged]
+
+    def all_sales(self) -> list[Sale]:
+        """Every paged-out sale (for tests)."""
+        return [paged.decode(body) for body in self.paged.values()]
+
+    def sales_since(self, kind: str, key: str, since_us: int) -> list[Sale]:
+        """A program's or partner's paged-out sales from `since_us` on."""
+        found = (paged.decode(body) for body in self.paged.values())
+        return [s for s in found if (s.program_id if kind == "program" else s.partner_id) == key and s.at_us >= since_us]
 
 
 def _stored(entry: Entry, recorded_us: int) -> Entry:

@@ -16,7 +16,7 @@ from ledger.core.decision import Applied
 from ledger.core.messages import FirstSeen
 from ledger.errors import LedgerError
 from ledger.rules.periods import instant
-from ledger.store import codec
+from ledger.store import codec, paged
 from ledger.store import postgres_write as put
 from ledger.store.port import Restored, Written
 from ledger.store.postgres_log import LogRecorder, entry_id
@@ -100,6 +100,7 @@ class PostgresStore:
                          head)
             self._summarise(curs, batch)
             if batch.snapshot is not None:
+                paged.write(curs, self.sql, batch.paged_out)
                 put.snapshot(curs, self.sql, head, batch.snapshot)
 
     def _fence(self, curs: Cursor[Any]) -> None:

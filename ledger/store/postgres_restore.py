@@ -11,8 +11,9 @@ from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
 from ledger.rules.periods import micros
 from ledger.store import codec, snapshot
+from ledger.store.paged import PostgresPager
 from ledger.store.port import Restored
-from ledger.store.replay import replay
+from ledger.store.replay import replay, sale_ids
 from ledger.store.schema import LOG_TABLE
 
 READ_AHEAD = 10_000  # log rows fetched per round trip
@@ -24,13 +25,17 @@ def restore(datastore: PostgresDatastore, sql: Any) -> Restored:
     found = _latest_snapshot(datastore, sql)
     if found is not None:
         position, (state, waiting, _, _) = found
+    state.pager = PostgresPager(datastore, sql)
     replayed = Waiting()  # events parked in the replayed tail, to join with their personal data
     with datastore.get_connection() as conn, conn.transaction(), conn.cursor(name="restore") as curs:
         curs.itersize = READ_AHEAD
         curs.execute(sql(f"SELECT state FROM {{}}.{LOG_TABLE} WHERE notification_id > %s ORDER BY notification_id"),
                      (position,))
-        for row in curs:
-            _replay(state, waiting, codec.decode(bytes(row["state"])), replayed)
+        while rows := curs.fetchmany(READ_AHEAD):
+            records = [codec.decode(bytes(row["state"])) for row in rows]
+            state.page_in(sale_ids(c for r in records for c in r.changes))  # one round trip for the chunk
+            for record in records:
+                _replay(state, waiting, record, replayed)
     _join_personal_data(datastore, sql, replayed)
     marks, latest = _positions(datastore, sql)
     return Restored(state, waiting, marks, latest)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from ledger.core.decision import Applied, Decision, Parked
 from ledger.core.evolve import evolve
 from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
+
+
+def sale_ids(changes: Iterable[object]) -> Iterator[str]:
+    """The sales these stored changes name, to page in before replaying them."""
+    for change in changes:
+        sale_id = getattr(change, "sale_id", None)
+        if sale_id is not None:
+            yield sale_id
 
 
 def replay(state: State, waiting: Waiting, key: str, version: int, decision: Decision,

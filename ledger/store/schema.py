@@ -28,6 +28,12 @@ def ledger_ddl(schema: str) -> list[str]:
         # The writer's state at a log position; only the latest two are kept.
         f"""CREATE TABLE IF NOT EXISTS "{schema}".snapshots (
             position bigint PRIMARY KEY, taken_at timestamptz NOT NULL DEFAULT now(), body bytea NOT NULL)""",
+        # Sales the writer paged out of memory, as of the latest snapshot (a working table, not the record).
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".paged_sales (
+            sale_id text PRIMARY KEY, partner_id text NOT NULL, program_id text NOT NULL, at_us bigint NOT NULL,
+            body bytea NOT NULL)""",
+        f"""CREATE INDEX IF NOT EXISTS paged_sales_by_partner ON "{schema}".paged_sales (partner_id, at_us)""",
+        f"""CREATE INDEX IF NOT EXISTS paged_sales_by_program ON "{schema}".paged_sales (program_id, at_us)""",
         f"""CREATE TABLE IF NOT EXISTS "{schema}".parked_messages (
             event_id text PRIMARY KEY, payload bytea NOT NULL, parked_at timestamptz NOT NULL DEFAULT now())""",
         # The fencing token of the single writer: a batch commits only under the epoch its writer took.

@@ -177,6 +177,19 @@ def test_a_restart_after_a_snapshot_replays_only_the_log_after_it_to_the_same_st
     assert fingerprint(again.state, again.waiting) == fingerprint(first.state, first.waiting)
 
 
+def test_a_restart_pages_back_in_the_sales_its_snapshot_left_out(database_url: str,
+                                                                 db: psycopg.Connection[Any]) -> None:
+    first = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, snapshot_every=4, hot_sales=0)
+    for event in [*two_tier_events(), sale("S-2", "rex", 1_000, day=5), refund("S-1", 2_500)]:
+        _apply(first, event)
+    paged = [r[0] for r in db.execute("SELECT sale_id FROM ledger.paged_sales").fetchall()]
+    again = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, hot_sales=0)
+    assert paged == ["S-1"] and "S-1" in again.state.sales  # paged back in for the refund in the tail
+    assert fingerprint(again.state, again.waiting) == fingerprint(first.state, first.waiting)
+    _apply(again, refund("S-1", 7_500))
+    assert again.state.partners["rex"].balances["USD"][1] == 200  # S-2's 20 % is all that is left
+
+
 def _head(db: psycopg.Connection[Any]) -> int:
     row = db.execute("SELECT max(notification_id) FROM ledger.entries").fetchone()
     return int(row[0]) if row else 0

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.core.entities import Sale
 from ledger.core.state import State
 from ledger.core.waiting import Waiting
 from ledger.writer import LedgerWriter
@@ -45,8 +46,14 @@ def streams(draw: st.DrawFn) -> list[dict[str, Any]]:
     return events
 
 
+def every_sale(state: State) -> dict[str, Sale]:
+    """The sales in memory and those paged out (the copy in memory wins)."""
+    paged = state.pager.all_sales() if state.pager is not None else []  # type: ignore[attr-defined]
+    return {**{s.sale_id: s for s in paged}, **state.sales}
+
+
 def fingerprint(state: State, waiting: Waiting) -> dict[str, Any]:
-    """Everything the writer decides with, as plain values."""
+    """Everything the writer decides with, as plain values; sales wherever they are kept."""
     return {
         "programs": {k: [t.event_id for t in p.versions] for k, p in state.programs.items()},
         "partners": {k: (p.recruited_by, p.memberships, p.balances, sorted(p.payout_ids or ()),
@@ -54,7 +61,7 @@ def fingerprint(state: State, waiting: Waiting) -> dict[str, Any]:
                      for k, p in state.partners.items()},
         "sales": {k: (s.program_id, s.terms_version, s.attempt, s.revision, s.refunded, s.declined,
                       sorted(s.refund_ids or ()), [(ln.partner_id, ln.level, ln.amount, ln.bucket, ln.reversed)
-                                              for ln in s.lines]) for k, s in state.sales.items()},
+                                              for ln in s.lines]) for k, s in every_sale(state).items()},
         "progress": {k: (p.value, p.awarded, p.awards, p.bonus, p.awarded_us) for k, p in state.progress.items()},
         "subscriptions": {k: (s.first_us, s.earning) for k, s in state.subscriptions.items()},
         "declines": sorted(state.declines),

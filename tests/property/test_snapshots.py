@@ -20,11 +20,12 @@ from tests.property.test_core_replay import fingerprint, streams
 
 
 @settings(max_examples=60, deadline=None)
-@given(streams(), st.randoms(use_true_random=False), st.integers(min_value=1, max_value=12))
+@given(streams(), st.randoms(use_true_random=False), st.integers(min_value=1, max_value=12),
+       st.sampled_from([0, 2, 100_000]))
 def test_a_snapshot_and_the_log_after_it_rebuild_the_state_decided_with(
-        events: list[dict[str, Any]], rnd: random.Random, every: int) -> None:
+        events: list[dict[str, Any]], rnd: random.Random, every: int, hot_sales: int) -> None:
     rnd.shuffle(events)
-    ledger = CoreLedger(min_wait_s=300, snapshot_every=every)
+    ledger = CoreLedger(min_wait_s=300, snapshot_every=every, hot_sales=hot_sales)
     size = rnd.randint(1, 6)
     for start in range(0, len(events), size):
         ledger.apply_batch([inbound(e) for e in events[start:start + size]])
