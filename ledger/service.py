@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ledger.core.messages import Received
+from ledger.errors import LedgerError
 from ledger.rules.periods import micros
 from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_outbox import PostgresOutboxes
@@ -19,6 +20,10 @@ from ledger.writer import (
     Outcome,
 )
 from schemas.reasons import Reason
+
+
+class NotWriterError(LedgerError):
+    """A write was asked of a ledger that has not become the writer."""
 
 
 class Ledger:
@@ -41,10 +46,10 @@ class Ledger:
 
     @property
     def writer(self) -> LedgerWriter:
-        """The writer; only after become_writer()."""
+        """The writer; only after become_writer(), which fences off any earlier writer."""
         if self._writer is None:
-            self.become_writer()
-        assert self._writer is not None
+            raise NotWriterError("this process is not the ledger's writer: take the writer lock, then call "
+                                 "become_writer()")
         return self._writer
 
     def apply_batch(self, items: Sequence[Received]) -> Outcome:

@@ -225,6 +225,7 @@ def _parked(conn: psycopg.Connection[tuple[object, ...]]) -> int:
 def _naive(admin_url: str, name: str, workload: Workload) -> float:
     """One transaction per event: what batching saves."""
     ledger = Ledger(ledger_env(fresh_database(admin_url, name)))
+    ledger.become_writer()
     items = [received(line.encode()) for line in workload.lines[:NAIVE_SAMPLE]]
     started = time.perf_counter()
     for item in items:

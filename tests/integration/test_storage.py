@@ -13,6 +13,7 @@ from eventsourcing.persistence import ProgrammingError
 from ledger.core.clock import Mark
 from ledger.database import ledger_env
 from ledger.rules.periods import micros
+from ledger.service import Ledger, NotWriterError
 from ledger.store.postgres import FencedError, PostgresStore
 from ledger.store.postgres_log import EarlierLedgerError
 from ledger.writer import LedgerWriter, received
@@ -188,6 +189,13 @@ def test_a_restart_pages_back_in_the_sales_its_snapshot_left_out(database_url: s
     assert fingerprint(again.state, again.waiting) == fingerprint(first.state, first.waiting)
     _apply(again, refund("S-1", 7_500))
     assert again.state.partners["rex"].balances["USD"][1] == 200  # S-2's 20 % is all that is left
+
+
+def test_a_ledger_that_has_not_become_the_writer_refuses_to_write(database_url: str) -> None:
+    ledger = Ledger(ledger_env(database_url))
+    with pytest.raises(NotWriterError, match="become_writer"):
+        ledger.apply_batch([received(json.dumps(program()).encode())])
+    ledger.close()
 
 
 def _head(db: psycopg.Connection[Any]) -> int:
