@@ -13,6 +13,7 @@ from schemas.reasons import Reason
 AS_OF_WINDOW_US = 366 * 86_400_000_000
 
 Refusal = tuple[Reason, str]
+MAX_REMEMBERED = 16  # answers of `dated_after` kept per history
 
 
 def payout_refusal(*, payout_ids: Collection[str], payout_id: str, amount: int, currency: str,
@@ -31,13 +32,16 @@ class AvailableHistory:
     Two arrays of 64-bit integers (microseconds, minor units): 16 bytes a move.
     """
 
-    __slots__ = ("horizon", "at", "amounts")
+    __slots__ = ("horizon", "at", "amounts", "sums")
 
     def __init__(self, horizon: int | None = None, at: array[int] | None = None,
                  amounts: array[int] | None = None) -> None:
         self.horizon = horizon
         self.at = at if at is not None else array("q")
         self.amounts = amounts if amounts is not None else array("q")
+        # A payout waiting for funds asks after every credit: its answer so far, (moves counted, net
+        # after it), is extended by the moves appended since. An insert or a fold clears them.
+        self.sums: dict[int, tuple[int, int]] = {}
 
     def record(self, at_us: int, amount: int) -> None:
         """A credit (positive) or reversal (negative) of available money dated `at_us`."""
@@ -48,6 +52,7 @@ class AvailableHistory:
             at.append(at_us)
             self.amounts.append(amount)
         else:
+            self.sums.clear()
             index = bisect_right(at, at_us)
             if index and at[index - 1] == at_us:
                 self.amounts[index - 1] += amount
@@ -67,12 +72,20 @@ class AvailableHistory:
         self.horizon = horizon
         if self.at and self.at[0] <= horizon:  # else nothing is that old
             cut = bisect_right(self.at, horizon)
+            self.sums.clear()
             del self.at[:cut]
             del self.amounts[:cut]
 
     def dated_after(self, at_us: int) -> int:
         """The net of moves dated after `at_us` (those folded away count as before it)."""
-        return sum(self.amounts[bisect_right(self.at, at_us):])
+        at, count = self.at, len(self.at)
+        counted, net = self.sums.get(at_us, (0, 0))
+        if counted < count:
+            net += sum(self.amounts[bisect_right(at, at_us, lo=counted):])
+            if len(self.sums) >= MAX_REMEMBERED and at_us not in self.sums:
+                self.sums.clear()
+            self.sums[at_us] = (count, net)
+        return net
 
 
 def available_as_of(available: int, history: AvailableHistory | None, at_us: int) -> int:

@@ -7,6 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.rules.payouts import AvailableHistory
+from ledger.rules.periods import DAY_US
 from tests.builders import inbound, joined, payout, program, refund, sale
 from tests.core_ledger import CoreLedger
 
@@ -68,3 +70,21 @@ def test_no_payout_funded_in_event_time_is_refused_in_any_arrival_order(
     paid = {p: app.balance(p, "USD", "paid") for p in PARTNERS}
     expected = {p: sum(e["amount"]["amount"] for e in topics["payouts"] if e["partner_id"] == p) for p in PARTNERS}
     assert (refused, paid) == ([], expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["record", "record", "fold", "ask", "ask"]), st.integers(0, 8),
+                          st.integers(-500, 500)),
+                max_size=60))
+def test_the_remembered_answers_of_available_history_equal_a_fresh_sum(
+        steps: list[tuple[str, int, int]]) -> None:
+    history = AvailableHistory()
+    for step, day, amount in steps:
+        at_us = day * DAY_US
+        if step == "record":
+            history.record(at_us, amount)
+        elif step == "fold":
+            history.fold(at_us)
+        else:
+            fresh = sum(a for t, a in zip(history.at, history.amounts, strict=True) if t > at_us)
+            assert history.dated_after(at_us) == fresh
