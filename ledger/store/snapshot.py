@@ -16,7 +16,7 @@ from ledger.core.clock import Mark, PartitionKey
 from ledger.core.state import State
 from ledger.core.waiting import Waiting
 
-FORMAT = 7  # bumped whenever the state's shape changes: an older snapshot is then ignored (the log is replayed)
+FORMAT = 8  # bumped whenever the state's shape changes: an older snapshot is then ignored (the log is replayed)
 _ALLOWED_MODULES = ("ledger.core.", "ledger.rules.", "schemas.")
 _ALLOWED_BUILTINS = {("builtins", name) for name in ("set", "frozenset", "dict", "list", "tuple", "int", "bytes",
                                                      "bytearray", "str", "bool", "getattr")}

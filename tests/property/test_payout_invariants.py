@@ -73,14 +73,14 @@ def test_no_payout_funded_in_event_time_is_refused_in_any_arrival_order(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["record", "record", "fold", "ask", "ask"]), st.integers(0, 8),
+@given(st.lists(st.tuples(st.sampled_from(["record", "record", "fold", "ask", "ask"]), st.integers(0, 200),
                           st.integers(-500, 500)),
                 max_size=60))
-def test_the_remembered_answers_of_available_history_equal_a_fresh_sum(
+def test_what_available_history_leaves_out_equals_a_fresh_sum_of_its_moves(
         steps: list[tuple[str, int, int]]) -> None:
     history = AvailableHistory()
-    for step, day, amount in steps:
-        at_us = day * DAY_US
+    for step, hours, amount in steps:
+        at_us = hours * DAY_US // 24
         if step == "record":
             history.record(at_us, amount)
         elif step == "fold":

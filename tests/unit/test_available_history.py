@@ -40,6 +40,14 @@ def test_a_fold_counts_earlier_moves_as_before_any_later_moment() -> None:
     assert (history.dated_after(day(0)), moves(history)) == (0, [])
 
 
+def test_a_fold_inside_a_day_leaves_out_only_that_days_later_moves() -> None:
+    history = AvailableHistory()
+    history.record(day(3) + 3_600_000_000, 100)
+    history.record(day(3) + 7_200_000_000, 7)
+    history.fold(day(3) + 5_400_000_000)
+    assert (history.dated_after(day(1)), history.dated_after(day(3) + 6_000_000_000)) == (7, 7)
+
+
 def test_a_move_dated_before_the_fold_is_not_kept() -> None:
     history = AvailableHistory()
     history.fold(day(6))
