@@ -53,7 +53,7 @@ class MemoryStore:
         self.dead_letters.extend(batch.dead_letters)
         self.notices.update((notice.key, notice) for notice in batch.notices)
         if batch.snapshot is not None:
-            self.paged.update((sale.sale_id, paged.encode(sale)) for sale in batch.paged_out)
+            self.paged.update((sale.sale_id, paged.encode(sale)) for sale in [*batch.paged_out.fresh, *batch.paged_out.again])
             self.snapshot = (len(self.log), batch.snapshot)
         self.marks = merged(self.marks, batch.marks)
         if batch.latest_us is not None:
@@ -65,6 +65,8 @@ class MemoryStore:
         loaded = snapshot.load(self.snapshot[1]) if self.snapshot is not None else None
         if self.snapshot is not None and loaded is not None:
             covered, (state, waiting, _, _) = self.snapshot[0], loaded
+        else:
+            self.paged.clear()  # they belong to a snapshot that cannot be read: the whole log is replayed
         state.pager = self
         for entry in self.log[covered:]:
             replay(state, waiting, entry.key, entry.version, entry.decision, lambda earlier, e=entry: Waiter(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -10,6 +9,7 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 
 from ledger.core.entities import Sale
+from ledger.core.paging import PagedOut
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Sale)
@@ -26,16 +26,22 @@ def decode(body: bytes) -> Sale:
     return _decoder.decode(body)
 
 
-def write(curs: Cursor[Any], sql: Sql, sales: Sequence[Sale]) -> None:
-    """Keep these sales, replacing the copy of any paged out before, in one statement."""
-    if not sales:
-        return
-    columns = [[s.sale_id for s in sales], [s.partner_id for s in sales], [s.program_id for s in sales],
-               [s.at_us for s in sales], [encode(s) for s in sales]]
-    curs.execute(sql("INSERT INTO {}.paged_sales AS p (sale_id, partner_id, program_id, at_us, body) SELECT * FROM "
-                     "unnest(%b::text[], %b::text[], %b::text[], %b::int8[], %b::bytea[]) ON CONFLICT (sale_id) "
-                     "DO UPDATE SET partner_id = EXCLUDED.partner_id, program_id = EXCLUDED.program_id, "
-                     "at_us = EXCLUDED.at_us, body = EXCLUDED.body"), columns)
+def write(curs: Cursor[Any], sql: Sql, sales: PagedOut) -> None:
+    """Keep these sales: the fresh ones by binary COPY, those paged out before replacing their copy."""
+    if sales.fresh:
+        with curs.copy(sql("COPY {}.paged_sales (sale_id, partner_id, program_id, at_us, body) FROM STDIN "
+                           "(FORMAT BINARY)")) as copy:
+            copy.set_types(["text", "text", "text", "int8", "bytea"])
+            for sale in sales.fresh:
+                copy.write_row((sale.sale_id, sale.partner_id, sale.program_id, sale.at_us, encode(sale)))
+    again = sales.again
+    if again:
+        columns = [[s.sale_id for s in again], [s.partner_id for s in again], [s.program_id for s in again],
+                   [s.at_us for s in again], [encode(s) for s in again]]
+        curs.execute(sql("INSERT INTO {}.paged_sales AS p (sale_id, partner_id, program_id, at_us, body) SELECT * "
+                         "FROM unnest(%b::text[], %b::text[], %b::text[], %b::int8[], %b::bytea[]) ON CONFLICT "
+                         "(sale_id) DO UPDATE SET partner_id = EXCLUDED.partner_id, program_id = "
+                         "EXCLUDED.program_id, at_us = EXCLUDED.at_us, body = EXCLUDED.body"), columns)
 
 
 class PostgresPager:

@@ -8,8 +8,8 @@ from typing import Protocol
 
 from ledger.core.clock import Mark, PartitionKey
 from ledger.core.decision import Notice
-from ledger.core.entities import Sale
 from ledger.core.messages import DeadLetter, Entry, FirstSeen
+from ledger.core.paging import PagedOut
 from ledger.core.state import State
 from ledger.core.waiting import Waiting
 
@@ -27,7 +27,7 @@ class Written:
     waiting: tuple[int, int | None, int | None] = (0, None, None)  # parked: how many, oldest parked, oldest dated
     encode_s: float = 0.0  # set by the store: seconds spent encoding the entries
     snapshot: bytes | None = None  # the writer's state after this batch, when it is time for one
-    paged_out: list[Sale] = field(default_factory=list)  # sales the snapshot leaves out, to keep in the store
+    paged_out: PagedOut = field(default_factory=lambda: PagedOut([], []))  # sales the snapshot leaves out
 
 
 @dataclass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import pickle
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from ledger.core.clock import Mark
 from ledger.database import ledger_env
 from ledger.rules.periods import micros
 from ledger.service import Ledger, NotWriterError
+from ledger.store import snapshot
 from ledger.store.postgres import FencedError, PostgresStore
 from ledger.store.postgres_log import EarlierLedgerError
 from ledger.writer import LedgerWriter, received
@@ -189,6 +192,26 @@ def test_a_restart_pages_back_in_the_sales_its_snapshot_left_out(database_url: s
     assert fingerprint(again.state, again.waiting) == fingerprint(first.state, first.waiting)
     _apply(again, refund("S-1", 7_500))
     assert again.state.partners["rex"].balances["USD"][1] == 200  # S-2's 20 % is all that is left
+
+
+def test_a_sale_paged_out_again_after_a_refund_is_restored_as_refunded(database_url: str) -> None:
+    first = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, snapshot_every=1, hot_sales=0)
+    for event in [*two_tier_events(), refund("S-1", 2_500, event_id="r-1")]:
+        _apply(first, event)
+    again = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, hot_sales=0)
+    refused = _apply(again, refund("S-1", 7_501, event_id="r-2")).dead_letters
+    assert ([d.reason for d in refused], "S-1" in again.state.sales) == ([Reason.OVER_REFUND], True)
+
+
+def test_a_snapshot_this_version_cannot_read_is_replaced_by_replaying_the_whole_log(
+        database_url: str, db: psycopg.Connection[Any]) -> None:
+    first = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, snapshot_every=1, hot_sales=0)
+    _apply(first, *two_tier_events())
+    older = zlib.compress(pickle.dumps((snapshot.FORMAT - 1, None, None, None, None)))
+    db.execute("UPDATE ledger.snapshots SET body = %s", (older,))
+    again = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0, snapshot_every=1, hot_sales=0)
+    _apply(again, refund("S-1", 5_000, event_id="r-1"))  # pages S-1 out afresh, beside no stale copy
+    assert again.state.pager is not None and again.state.pager.sales(["S-1"])[0].refunded == 5_000
 
 
 def test_a_ledger_that_has_not_become_the_writer_refuses_to_write(database_url: str) -> None:

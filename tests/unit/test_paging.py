@@ -77,4 +77,11 @@ def test_paging_out_keeps_every_sale_with_a_pending_line() -> None:
         program("held", hold_days=30, event_id="ph"), joined("ann", program_id="held"),
         program(event_id="p1"), joined("bob"), sale("A", "ann", 1_000), sale("B", "bob", 1_000))])
     taken = page_out(held.writer.state, 0)
-    assert ([s.sale_id for s in taken], sorted(held.writer.state.sales)) == (["B"], ["A"])
+    assert ([s.sale_id for s in taken.fresh], sorted(held.writer.state.sales)) == (["B"], ["A"])
+
+
+def test_a_sale_paged_in_and_out_again_is_stored_as_it_now_is(two_tier: None, apply: Apply,
+                                                               ledger: CoreLedger) -> None:
+    apply(refund("S-1", 5_000, event_id="r-1"))
+    stored = ledger.store.sales(["S-1"])
+    assert ("S-1" in ledger.writer.state.sales, [s.refunded for s in stored]) == (False, [5_000])
