@@ -16,12 +16,16 @@ from ledger.core.decision import Applied
 from ledger.core.messages import FirstSeen
 from ledger.errors import LedgerError
 from ledger.rules.periods import instant
-from ledger.store import codec, paged
+from ledger.store import chain, codec, paged
 from ledger.store import postgres_write as put
 from ledger.store.port import Restored, Written
-from ledger.store.postgres_log import LogRecorder, entry_id
+from ledger.store.postgres_log import LogRecorder, LogRow, entry_id
 from ledger.store.postgres_restore import restore
 from ledger.store.schema import LOG_TABLE
+
+
+class ChainError(LedgerError):
+    """The log holds rows the writer did not write: the hash chain cannot cover them."""
 
 
 class FencedError(LedgerError):
@@ -45,6 +49,7 @@ class PostgresStore:
         self.datastore = recorder.datastore
         self.sql = recorder.sql
         self.epoch: int | None = None
+        self.chain_tip: tuple[int, bytes] | None = None  # the last chained position and its link
         self.waiting = WaitingSummary(0, None, None)
 
     @classmethod
@@ -83,25 +88,48 @@ class PostgresStore:
         """The writer's state, replayed from the log; parked events joined again with their personal data."""
         if self.epoch is None:
             self.claim()
+        self.chain_tip = chain.catch_up(self.datastore, self.sql)
         return restore(self.datastore, self.sql)
 
     def write(self, batch: Written) -> None:
         """Write a batch in one transaction, under this writer's epoch."""
+        if self.chain_tip is None:
+            self.chain_tip = chain.catch_up(self.datastore, self.sql)
         with self.datastore.transaction(commit=True) as curs:
             self._fence(curs)
-            self._log(curs, batch)
+            rows = self._log(curs, batch)
             put.dead_letters(curs, self.sql, batch.dead_letters)
             put.notifications(curs, self.sql, batch.notices)
             put.positions(curs, self.sql, batch.marks)
             put.clock(curs, self.sql, batch.latest_us)
             curs.execute(self.sql(f"SELECT coalesce(max(notification_id), 0) AS head FROM {{}}.{LOG_TABLE}"))
             head = int(curs.fetchone()["head"])  # type: ignore[index]
+            tip = self._chain(curs, rows, head)
             put.balances(curs, (p for e in batch.entries if isinstance(e.decision, Applied) for p in e.decision.postings),
                          head)
             self._summarise(curs, batch)
             if batch.snapshot is not None:
                 paged.write(curs, self.sql, batch.paged_out)
                 put.snapshot(curs, self.sql, head, batch.snapshot)
+        self.chain_tip = tip
+
+    def _chain(self, curs: Cursor[Any], rows: list[LogRow], head: int) -> tuple[int, bytes]:
+        """Link the batch's rows onto the chain; they hold the positions up to the head, one after another."""
+        assert self.chain_tip is not None
+        if not rows:
+            return self.chain_tip
+        position, previous = self.chain_tip
+        curs.execute(self.sql(f"SELECT count(*) AS n, min(notification_id) AS first FROM {{}}.{LOG_TABLE} "
+                              "WHERE notification_id > %s"), (position,))
+        found = curs.fetchone()
+        assert found is not None
+        if found["n"] != len(rows) or found["first"] + len(rows) - 1 != head:
+            raise ChainError(f"the log holds {found['n']} rows after chained position {position}, and this batch "
+                             f"wrote {len(rows)}: something else writes to it. Stop it, then run `ledger verify`.")
+        start = found["first"]
+        chained = list(chain.links(previous, ((start + n, *row) for n, row in enumerate(rows))))
+        chain.append(curs, self.sql, chained)
+        return chained[-1]
 
     def _fence(self, curs: Cursor[Any]) -> None:
         curs.execute(self.sql("SELECT epoch FROM {}.writer WHERE id = 1 FOR UPDATE"))
@@ -110,10 +138,10 @@ class PostgresStore:
             raise FencedError(f"another writer took over this ledger (epoch {row and row['epoch']}, "
                               f"this writer's {self.epoch}); this one stops writing")
 
-    def _log(self, curs: Cursor[Any], batch: Written) -> None:
+    def _log(self, curs: Cursor[Any], batch: Written) -> list[LogRow]:
         entries = batch.entries
         if not entries:
-            return
+            return []
         started = time.perf_counter()
         rows = [(entry_id(e.key), e.version, f"{e.type}:{e.status}", codec.encode(e, batch.recorded_us))
                 for e in entries]
@@ -123,6 +151,7 @@ class PostgresStore:
         parked = {e.key: e.raw for e in entries if e.status == "parked"}
         decided = [e.key for e in entries if e.status != "parked" and e.version > 1]
         put.parked_messages(curs, self.sql, parked, decided)
+        return rows
 
     def _summarise(self, curs: Cursor[Any], batch: Written) -> None:
         count, parked_us, occurred_us = batch.waiting

@@ -48,6 +48,11 @@ def ledger_ddl(schema: str) -> list[str]:
         f"""CREATE OR REPLACE TRIGGER ledger_entries_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}"."{LOG_TABLE}"
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
+        # The hash chain over log positions (ledger/store/chain.py), written with the rows it covers.
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".chain (position bigint PRIMARY KEY, link bytea NOT NULL)""",
+        f"""CREATE OR REPLACE TRIGGER ledger_chain_append_only
+            BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".chain
+            FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         *balances_ddl(),
     ]
 

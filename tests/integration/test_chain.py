@@ -1,0 +1,94 @@
+"""The log's hash chain: a row edited, deleted, inserted or moved outside the ledger is found at its position."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import psycopg
+import pytest
+
+from ledger.database import ledger_env
+from ledger.store.postgres import ChainError, PostgresStore
+from ledger.store.verify import Verification, verify
+from ledger.writer import LedgerWriter, received
+from tests.builders import payout, refund, sale, two_tier_events
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def written(database_url: str) -> int:
+    """A ledger of eight log rows written over four batches; returns the head position."""
+    writer = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0)
+    for batch in (two_tier_events()[:2], two_tier_events()[2:], [sale("S-2", "rex", 4_000, day=5)],
+                  [refund("S-1", 2_500), payout("rex", 100, day=20)]):
+        writer.apply([received(json.dumps(e).encode()) for e in batch])
+    return 7
+
+
+def _verify(database_url: str, start: int = 1) -> Verification:
+    store = PostgresStore.connect(ledger_env(database_url))
+    try:
+        return verify(store.datastore, store.sql, start)
+    finally:
+        store.close()
+
+
+def _as_superuser(db: psycopg.Connection[Any], statement: str) -> None:
+    # What the append-only trigger cannot stop: a superuser switching triggers off.
+    with db.transaction():
+        db.execute("SET LOCAL session_replication_role = replica")
+        db.execute(statement)
+
+
+def test_a_log_nobody_touched_verifies_at_every_position(written: int, database_url: str) -> None:
+    found = _verify(database_url)
+    assert (found.intact, found.checked, found.last[0]) == (True, written, written)
+
+
+def test_a_row_edited_by_a_superuser_is_found_at_its_position(written: int, database_url: str,
+                                                              db: psycopg.Connection[Any]) -> None:
+    _as_superuser(db, "UPDATE ledger.entries SET state = state || '\\x00'::bytea WHERE notification_id = 4")
+    assert [f.position for f in _verify(database_url).findings] == [4]
+
+
+def test_a_deleted_row_is_found_at_its_position(written: int, database_url: str,
+                                                db: psycopg.Connection[Any]) -> None:
+    _as_superuser(db, "DELETE FROM ledger.entries WHERE notification_id = 3")
+    assert [(f.position, "deleted" in f.what) for f in _verify(database_url).findings] == [(3, True)]
+
+
+def test_two_swapped_rows_are_found_at_the_first_of_them(written: int, database_url: str,
+                                                         db: psycopg.Connection[Any]) -> None:
+    _as_superuser(db, "UPDATE ledger.entries e SET state = o.state FROM ledger.entries o WHERE "
+                      "(e.notification_id, o.notification_id) IN ((2, 5), (5, 2))")
+    assert [f.position for f in _verify(database_url).findings] == [2, 5]
+
+
+def test_a_row_inserted_past_the_writer_is_found_and_stops_the_writer(written: int, database_url: str,
+                                                                      db: psycopg.Connection[Any]) -> None:
+    db.execute("INSERT INTO ledger.entries (originator_id, originator_version, topic, state) "
+               "SELECT gen_random_uuid(), 1, topic, state FROM ledger.entries WHERE notification_id = 7")  # a payout again
+    assert [("inserted" in f.what) for f in _verify(database_url).findings] == [True]
+    writer = LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0)
+    with pytest.raises(ChainError, match="ledger verify"):
+        writer.apply([received(json.dumps(sale("S-3", "rex", 100)).encode())])
+
+
+def test_a_ledger_written_before_the_chain_is_chained_when_its_writer_starts(
+        written: int, database_url: str, db: psycopg.Connection[Any]) -> None:
+    _as_superuser(db, "DELETE FROM ledger.chain")
+    LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0)
+    assert _verify(database_url).checked == written and _verify(database_url).intact
+
+
+def test_ledger_verify_exits_1_naming_the_first_position_that_differs(
+        written: int, database_url: str, db: psycopg.Connection[Any]) -> None:
+    _as_superuser(db, "UPDATE ledger.entries SET state = state || '\\x01'::bytea WHERE notification_id = 6")
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "verify"], capture_output=True, text=True,
+                            timeout=300, env=os.environ | {"DATABASE_URL": database_url}, check=False)
+    assert (result.returncode, "position 6:" in result.stderr) == (1, True), result.stderr[-2000:]
