@@ -9,6 +9,7 @@ from datetime import datetime
 from ledger.core.messages import Received
 from ledger.errors import LedgerError
 from ledger.rules.periods import micros
+from ledger.store.chain import DEFAULT_SEAL_EVERY
 from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_outbox import PostgresOutboxes
 from ledger.writer import (
@@ -36,6 +37,7 @@ class Ledger:
         self.min_wait_s = float(_setting(env, "LEDGER_PARKING_MIN_WAIT_S") or DEFAULT_MIN_WAIT_S)
         self.snapshot_every = int(_setting(env, "LEDGER_SNAPSHOT_EVERY") or DEFAULT_SNAPSHOT_EVERY)
         self.hot_sales = int(_setting(env, "LEDGER_HOT_SALES") or DEFAULT_HOT_SALES)
+        self.store.seal_every = int(_setting(env, "LEDGER_SEAL_EVERY") or DEFAULT_SEAL_EVERY)
         self._writer: LedgerWriter | None = None
 
     def become_writer(self) -> None:

@@ -70,38 +70,6 @@ def migrate() -> None:
                   "the earlier ledger's. Start `ledger run` now: it rebuilds the read models from the new log.")
 
 
-@click.command()
-@click.option("--from", "start", default=1, show_default=True, type=click.IntRange(1), help="First log position.")
-@click.option("--to", "end", default=None, type=click.IntRange(1), help="Last log position (default: the head).")
-def verify(start: int, end: int | None) -> None:
-    """Recompute the log's hash chain from the stored rows and name the first position that differs."""
-    from rich.progress import Progress
-
-    from ledger.database import ledger_env
-    from ledger.store.postgres import PostgresStore
-    from ledger.store.verify import verify as verify_log
-
-    with friendly_errors(), services(Settings(), broker="skip") as found:
-        store = PostgresStore.connect(ledger_env(found.database_url))
-        with store.datastore.transaction(commit=False) as curs:
-            curs.execute(store.sql("SELECT coalesce(max(position), 0) AS head FROM {}.chain"))
-            head = int(curs.fetchone()["head"])  # type: ignore[index]
-        with Progress(console=err) as progress:
-            task = progress.add_task("verifying the log's hash chain", total=max((end or head) - start + 1, 1))
-            result = verify_log(store.datastore, store.sql, start, end, lambda moved: progress.advance(task, moved))
-        store.close()
-    for finding in result.findings[:20]:
-        err.print(f"[red]position {finding.position:,}:[/red] {finding.what}")
-    if not result.intact:
-        err.print(f"{len(result.findings):,} positions differ; the first is {result.findings[0].position:,}. The log "
-                  "was changed outside the ledger: keep this database as it is for the investigation, and compare "
-                  "with a backup or a sealed digest.")
-        sys.exit(1)
-    position, link = result.last
-    console.print(f"verified {result.checked:,} positions: the log matches its hash chain "
-                  f"(position {position:,}, link {link.hex()})")
-
-
 @click.group()
 def keys() -> None:
     """API keys: a partner key reads one partner's data, an analyst key reads everything."""

@@ -14,7 +14,8 @@ import psycopg
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
 from schemas.parsing import event_schema
-from streams.admin import analyst_role, bench, keys, migrate, rebuild, soak, verify
+from streams.admin import analyst_role, bench, keys, migrate, rebuild, soak
+from streams.audit import seal, verify
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, safe
 from streams.home_lock import HomeLock
@@ -172,6 +173,7 @@ __all__ = ["Services", "demo_file", "main"]
 main.add_command(rebuild)
 main.add_command(migrate)
 main.add_command(verify)
+main.add_command(seal)
 main.add_command(keys)
 main.add_command(analyst_role)
 main.add_command(bench)

@@ -18,6 +18,7 @@ from psycopg import Cursor
 from ledger.store.schema import LOG_TABLE
 
 GENESIS = bytes(32)  # the link before position 1
+DEFAULT_SEAL_EVERY = 100_000  # positions between the digests the writer seals by itself
 CATCH_UP_CHUNK = 10_000
 Sql = Any
 
@@ -77,3 +78,15 @@ def catch_up(datastore: PostgresDatastore, sql: Sql) -> tuple[int, bytes]:
             chained = list(links(previous, rows))
             append(curs, sql, chained)
         position, previous = chained[-1]
+
+
+def seal(curs: Cursor[Any], sql: Sql, position: int, link_: bytes) -> None:
+    """Keep the link at `position` as a sealed digest (once)."""
+    curs.execute(sql("INSERT INTO {}.seals (position, link) VALUES (%s, %s) ON CONFLICT (position) DO NOTHING"),
+                 (position, link_))
+
+
+def seals(curs: Cursor[Any], sql: Sql) -> dict[int, bytes]:
+    """Every sealed digest, by position."""
+    curs.execute(sql("SELECT position, link FROM {}.seals"))
+    return {int(r["position"]): bytes(r["link"]) for r in curs.fetchall()}

@@ -50,6 +50,7 @@ class PostgresStore:
         self.sql = recorder.sql
         self.epoch: int | None = None
         self.chain_tip: tuple[int, bytes] | None = None  # the last chained position and its link
+        self.seal_every = chain.DEFAULT_SEAL_EVERY
         self.waiting = WaitingSummary(0, None, None)
 
     @classmethod
@@ -129,6 +130,8 @@ class PostgresStore:
         start = found["first"]
         chained = list(chain.links(previous, ((start + n, *row) for n, row in enumerate(rows))))
         chain.append(curs, self.sql, chained)
+        if chained[-1][0] // self.seal_every > position // self.seal_every:
+            chain.seal(curs, self.sql, *chained[-1])
         return chained[-1]
 
     def _fence(self, curs: Cursor[Any]) -> None:

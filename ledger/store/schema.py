@@ -53,6 +53,12 @@ def ledger_ddl(schema: str) -> list[str]:
         f"""CREATE OR REPLACE TRIGGER ledger_chain_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".chain
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
+        # Sealed digests: the chain's link at a position, kept here and exported to whoever must check it.
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".seals (
+            position bigint PRIMARY KEY, link bytea NOT NULL, sealed_at timestamptz NOT NULL DEFAULT now())""",
+        f"""CREATE OR REPLACE TRIGGER ledger_seals_append_only
+            BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".seals
+            FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         *balances_ddl(),
     ]
 

@@ -31,6 +31,8 @@ class Verification:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     last: tuple[int, bytes] = (0, GENESIS)  # the last position checked and its link
+    digests: dict[int, bytes] = field(default_factory=dict)  # sealed links to compare with, by position
+    compared: set[int] = field(default_factory=set)  # positions whose digest was compared
 
     @property
     def intact(self) -> bool:
@@ -39,11 +41,17 @@ class Verification:
 
 
 def verify(datastore: PostgresDatastore, sql: Sql, start: int = 1, end: int | None = None,
-           progress: Progress | None = None) -> Verification:
-    """Recompute the chain over positions `start`..`end` (the head if None) from the stored rows."""
+           progress: Progress | None = None, digests: dict[int, bytes] | None = None) -> Verification:
+    """Recompute the chain over positions `start`..`end` (the head if None) from the stored rows.
+
+    Every recomputed link is also checked against the digests sealed in the database and against
+    `digests` (kept elsewhere): a log rewritten together with its chain differs from those.
+    """
     found = Verification()
     with datastore.get_connection() as conn, conn.transaction(), conn.cursor(name="verify") as curs:
         previous = _link_before(conn, sql, start)
+        found.digests = {int(r["position"]): bytes(r["link"]) for r in conn.execute(
+            sql("SELECT position, link FROM {}.seals")).fetchall()} | (digests or {})
         curs.itersize = READ_AHEAD
         curs.execute(sql(
             f"SELECT coalesce(e.notification_id, c.position) AS position, e.originator_id, e.originator_version, "
@@ -56,6 +64,10 @@ def verify(datastore: PostgresDatastore, sql: Sql, start: int = 1, end: int | No
                 progress(READ_AHEAD)
     if progress is not None:
         progress(found.checked % READ_AHEAD)
+    for position in sorted(set(digests or {}) - found.compared):
+        if position >= start and (end is None or position <= end):
+            found.findings.append(Finding(position, "a digest is sealed at this position, but the log has no row "
+                                                    "here to check it against"))
     return found
 
 
@@ -78,6 +90,12 @@ def _check(row: Any, previous: bytes, found: Verification) -> bytes:
     computed = link(previous, position, row["originator_id"], row["originator_version"], row["topic"],
                     bytes(row["state"]))
     found.last = (position, computed)
+    sealed = found.digests.get(position)
+    if sealed is not None:
+        found.compared.add(position)
+    if sealed is not None and sealed != computed:
+        found.findings.append(Finding(position, "the recomputed link differs from the digest sealed here (the log "
+                                                "and its chain were rewritten)"))
     if computed != bytes(stored):
         found.findings.append(Finding(position, "the stored row differs from the row that was chained (edited, "
                                                 "or moved from another position)"))

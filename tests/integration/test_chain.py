@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from ledger.database import ledger_env
+from ledger.store.chain import GENESIS, links
 from ledger.store.postgres import ChainError, PostgresStore
 from ledger.store.verify import Verification, verify
 from ledger.writer import LedgerWriter, received
@@ -89,6 +91,45 @@ def test_a_ledger_written_before_the_chain_is_chained_when_its_writer_starts(
 def test_ledger_verify_exits_1_naming_the_first_position_that_differs(
         written: int, database_url: str, db: psycopg.Connection[Any]) -> None:
     _as_superuser(db, "UPDATE ledger.entries SET state = state || '\\x01'::bytea WHERE notification_id = 6")
-    result = subprocess.run([sys.executable, "-m", "streams.cli", "verify"], capture_output=True, text=True,
-                            timeout=300, env=os.environ | {"DATABASE_URL": database_url}, check=False)
+    result = _ledger(database_url, "verify")
     assert (result.returncode, "position 6:" in result.stderr) == (1, True), result.stderr[-2000:]
+
+
+def _rewrite_from(db: psycopg.Connection[Any], position: int) -> None:
+    """What someone able to rewrite the log and its chain together could do: edit a row, chain it all again."""
+    _as_superuser(db, f"UPDATE ledger.entries SET state = state || '\\x02'::bytea WHERE notification_id = {position}")
+    _as_superuser(db, f"DELETE FROM ledger.chain WHERE position >= {position}")
+    before = db.execute("SELECT link FROM ledger.chain WHERE position = %s", (position - 1,)).fetchone()
+    rows = db.execute("SELECT notification_id, originator_id, originator_version, topic, state FROM ledger.entries "
+                      "WHERE notification_id >= %s ORDER BY notification_id", (position,)).fetchall()
+    for at, link in links(bytes(before[0]) if before else GENESIS, [(*r[:4], bytes(r[4])) for r in rows]):
+        db.execute("INSERT INTO ledger.chain (position, link) VALUES (%s, %s)", (at, link))
+
+
+def test_a_log_rewritten_with_its_chain_differs_from_an_exported_digest(
+        written: int, database_url: str, db: psycopg.Connection[Any], tmp_path: Path) -> None:
+    exported = tmp_path / "digest.json"
+    sealed = _ledger(database_url, "seal", "--export", str(exported))
+    _rewrite_from(db, 4)
+    _as_superuser(db, "DELETE FROM ledger.seals")
+    unsealed = _verify(database_url)
+    checked = _ledger(database_url, "verify", "--digest", str(exported))
+    assert (sealed.returncode, unsealed.intact) == (0, True)  # the chain alone cannot tell
+    assert (checked.returncode, f"position {written}:" in checked.stderr) == (1, True), checked.stderr[-2000:]
+
+
+def test_a_digest_sealed_in_the_database_shows_a_rewrite_of_the_log_and_its_chain(
+        database_url: str, db: psycopg.Connection[Any]) -> None:
+    store = PostgresStore.connect(ledger_env(database_url))
+    store.seal_every = 3
+    writer = LedgerWriter(store, min_wait_s=0)
+    for event in [*two_tier_events(), sale("S-2", "rex", 4_000, day=5), refund("S-1", 2_500)]:
+        writer.apply([received(json.dumps(event).encode())])
+    sealed = [r[0] for r in db.execute("SELECT position FROM ledger.seals ORDER BY position").fetchall()]
+    _rewrite_from(db, 2)
+    assert (sealed, [f.position for f in _verify(database_url).findings]) == ([3, 6], [3, 6])
+
+
+def _ledger(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "streams.cli", *args], capture_output=True, text=True, timeout=300,
+                          env=os.environ | {"DATABASE_URL": database_url}, check=False)
