@@ -39,6 +39,8 @@ class Figures:
     restart_s: float = 0.0  # a new writer on the finished ledger: snapshot loaded, log tail replayed
     restart_tail_entries: int = 0  # log entries replayed after the snapshot
     restored_state_mb: float = 0.0  # what that restore added to the process's resident memory
+    verify_positions_per_s: float = 0.0  # `ledger verify` over the finished log: every link recomputed
+    verified_intact: bool | None = None
     worker_peak_rss_mb: float = 0.0
     worker_rss_mb_by_quarter: list[float] = field(default_factory=list)
     projections_rss_mb_by_quarter: list[float] = field(default_factory=list)  # the part of the above
@@ -87,6 +89,8 @@ class Figures:
             ("projection rebuild from 0 (all together)", f"{self.rebuild_positions_per_s:,.0f} positions/s"),
             ("restart: a new writer restored (snapshot + log tail), its state's memory",
              f"{self.restart_s:,.1f} s ({self.restart_tail_entries:,} replayed), {self.restored_state_mb:,.0f} MB"),
+            ("verify: the hash chain recomputed over the whole log",
+             f"{self.verify_positions_per_s:,.0f} positions/s" + ("" if self.verified_intact else ", NOT INTACT")),
             ("worker peak resident memory (with its projection process)", f"{self.worker_peak_rss_mb:,.0f} MB"),
             ("worker memory by quarter of the run (of which projections)",
              " / ".join(f"{mb:,.0f} ({part:,.0f})" for mb, part in

@@ -17,7 +17,9 @@ import psycopg
 from ledger.database import ledger_env
 from ledger.service import Ledger
 from ledger.store import codec
+from ledger.store.postgres import PostgresStore
 from ledger.store.postgres_log import entry_id
+from ledger.store.verify import verify
 from ledger.writer import received
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
@@ -72,6 +74,7 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
         figures.us_per_message = us_per_message([worker.seconds_by_stage() for worker in group])
     _rebuild(figures, database_url, say)
     _restart(figures, database_url, say)
+    _verify(figures, database_url, say)
     say("measuring the raw limits…")
     figures.copy_rows_per_s = copy_rate(database_url, max(figures.ledger_head, 1))
     figures.raw_consume_per_s = consume_rate(found.bootstrap, settings.input_topics, len(workload.lines))
@@ -203,6 +206,17 @@ def _restart(figures: Figures, database_url: str, say: Say) -> None:
                            "coalesce((SELECT max(position) FROM ledger.snapshots), 0)").fetchone()
     figures.restart_tail_entries = int(str(row[0])) if row else 0
     ledger.close()
+
+
+def _verify(figures: Figures, database_url: str, say: Say) -> None:
+    """`ledger verify` over the whole finished log."""
+    say("verifying the log's hash chain…")
+    store = PostgresStore.connect(ledger_env(database_url))
+    started = time.perf_counter()
+    found = verify(store.datastore, store.sql)
+    figures.verify_positions_per_s = found.checked / max(time.perf_counter() - started, 1e-9)
+    figures.verified_intact = found.intact
+    store.close()
 
 
 def _rss_mb() -> float:

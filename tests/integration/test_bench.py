@@ -54,3 +54,7 @@ def test_the_workers_time_per_message_is_split_by_stage(figures: dict[str, objec
     split = figures["us_per_message"]
     assert isinstance(split, dict) and sorted(split) == ["decide", "encode", "parse", "save"]
     assert all(us > 0 for us in split.values())
+
+
+def test_the_finished_log_verifies_against_its_hash_chain(figures: dict[str, object]) -> None:
+    assert figures["verified_intact"] is True and figures["verify_positions_per_s"] > 0  # type: ignore[operator]
