@@ -8,7 +8,7 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 
-from ledger.store.chain import GENESIS, link
+from ledger.store.chain import GENESIS, link, seals
 from ledger.store.schema import LOG_TABLE
 
 READ_AHEAD = 10_000
@@ -50,8 +50,8 @@ def verify(datastore: PostgresDatastore, sql: Sql, start: int = 1, end: int | No
     found = Verification()
     with datastore.get_connection() as conn, conn.transaction(), conn.cursor(name="verify") as curs:
         previous = _link_before(conn, sql, start)
-        found.digests = {int(r["position"]): bytes(r["link"]) for r in conn.execute(
-            sql("SELECT position, link FROM {}.seals")).fetchall()} | (digests or {})
+        with conn.cursor() as plain:
+            found.digests = seals(plain, sql) | (digests or {})
         curs.itersize = READ_AHEAD
         curs.execute(sql(
             f"SELECT coalesce(e.notification_id, c.position) AS position, e.originator_id, e.originator_version, "
