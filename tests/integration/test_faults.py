@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from streams.embedded import start_postgres
@@ -47,6 +48,18 @@ def test_the_worker_killed_five_times_in_20000_events_ends_as_the_model_expects(
     stream = generate(sales=17_000, partners=60, seed=11)
     _kill_repeatedly(harness, stream, kills=5, deadline_s=CATCH_UP_S)
     _assert_as_the_model_expects(harness, stream)
+
+
+@pytest.mark.timeout(900)
+def test_a_worker_that_pages_sales_out_killed_three_times_ends_as_the_model_expects(harness: Harness) -> None:
+    # Small enough that every snapshot pages sales out, and refunds of old sales page them back in.
+    harness.extra_env |= {"LEDGER_HOT_SALES": "1500", "LEDGER_SNAPSHOT_EVERY": "2500"}
+    stream = generate(sales=9_000, partners=40, seed=13)
+    _kill_repeatedly(harness, stream, kills=3, deadline_s=CATCH_UP_S)
+    _assert_as_the_model_expects(harness, stream)
+    with psycopg.connect(harness.settings.database_url) as conn:
+        paged = conn.execute("SELECT count(*) FROM ledger.paged_sales").fetchone()
+    assert paged is not None and paged[0] > 0  # the run did page out
 
 
 @pytest.mark.long
