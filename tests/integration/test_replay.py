@@ -10,7 +10,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.rules.periods import instant
+from ledger.rules.periods import instant, micros
+from projections.cut import Cut
+from projections.replay import replay
 from tests.builders import at, joined, payout, program, refund, sale
 from tests.integration.harness import Harness, wait_for
 
@@ -145,3 +147,25 @@ def test_a_replay_refuses_to_build_into_the_ledgers_own_schemas(story: Story, sc
 
 def _iso(at_us: int) -> str:
     return instant(at_us).isoformat()
+
+
+def test_a_full_replay_has_the_analyst_views_over_its_own_tables(story: Story) -> None:
+    _replay(story, "--position", str(story.head), "--schema", "with_views")
+    with psycopg.connect(story.harness.settings.database_url or "", autocommit=True) as conn:
+        counted = conn.execute("SELECT sum(sales) FROM with_views.partner_period_totals "
+                               "WHERE period_kind = 'lifetime'").fetchone()[0]
+    assert counted == 2  # S-1 and S-2; the live views count S-3 and S-4 too
+
+
+def test_an_interrupted_replay_leaves_the_earlier_replay_of_that_schema_as_it_was(story: Story) -> None:
+    url = story.harness.settings.database_url or ""
+    earlier = _replay(story, "--position", str(story.head), "--schema", "interrupted")
+
+    def interrupt(moved: int, end: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        replay(url, Cut(as_of_us=micros(datetime.fromisoformat(AS_OF))), "interrupted", progress=interrupt)
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert tables(conn, "interrupted") == earlier
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'replay_build_%'").fetchone() == (0,)
