@@ -13,7 +13,6 @@ from psycopg import Cursor
 from ledger.store.postgres_write import upsert_balances
 from ledger.store.schema import balances_ddl
 from projections.base import Logged, Projection, postings
-from projections.tracking import SCHEMA
 
 
 class PartnerBalances(Projection):
@@ -22,10 +21,10 @@ class PartnerBalances(Projection):
     name = "partner_balances"
 
     def ddl(self) -> list[str]:
-        return balances_ddl()
+        return balances_ddl(self.schema)
 
     def clear(self, curs: Cursor[Any]) -> None:
-        curs.execute(f"DELETE FROM {SCHEMA}.partner_balances")
+        curs.execute(f"DELETE FROM {self.schema}.partner_balances")
 
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
-        upsert_balances(curs, (posting for _, posting in postings(entries)))
+        upsert_balances(curs, (posting for _, posting in postings(entries)), f"{self.schema}.partner_balances")

@@ -12,6 +12,7 @@ from psycopg import Cursor
 from ledger.core.changes import Change
 from ledger.rules.postings import Posting
 from ledger.store.codec import Record
+from projections.tracking import SCHEMA
 
 
 class Logged(NamedTuple):
@@ -26,6 +27,9 @@ class Projection(ABC):
     """A read model built from the ledger's log, applied in batches."""
 
     name: str = ""
+
+    def __init__(self, schema: str = SCHEMA) -> None:
+        self.schema = schema  # where its tables are: the live read models, or a replay's
 
     @abstractmethod
     def ddl(self) -> list[str]:

@@ -11,8 +11,8 @@ from projections.tracking import SCHEMA
 
 
 def write_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]], *, columns: Sequence[str] = (),
-               conflict: str = "ON CONFLICT DO NOTHING") -> None:
-    """Insert `rows` into `projections.<table>`; `conflict` may refer to the existing row as `t`.
+               conflict: str = "ON CONFLICT DO NOTHING", schema: str = SCHEMA) -> None:
+    """Insert `rows` into `<schema>.<table>`; `conflict` may refer to the existing row as `t`.
 
     Rows are copied into a temporary table of the same shape, then moved in one statement:
     per-row INSERTs cost a round trip each, which dominated catching up and rebuilding.
@@ -22,18 +22,18 @@ def write_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]], *, 
     if not rows:
         return
     stage = f"stage_{table}"
-    curs.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {SCHEMA}.{table}) ON COMMIT DROP")
+    curs.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {schema}.{table}) ON COMMIT DROP")
     names = ", ".join(columns) if columns else "*"
     listed = f" ({names})" if columns else ""
     with curs.copy(f"COPY {stage}{listed} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
     curs.execute(f"WITH moved AS (DELETE FROM {stage} RETURNING {names}) "
-                 f"INSERT INTO {SCHEMA}.{table} AS t{listed} SELECT {names} FROM moved {conflict}")
+                 f"INSERT INTO {schema}.{table} AS t{listed} SELECT {names} FROM moved {conflict}")
 
 
-def append_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
-    """Copy rows straight into `projections.<table>`, for rows that are only ever added.
+def append_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]], schema: str = SCHEMA) -> None:
+    """Copy rows straight into `<schema>.<table>`, for rows that are only ever added.
 
     Half the server's work of `write_rows`, which stages every row in a temporary table first.
     Exactly once comes from the tracked position, so a row written twice is a bug, and the
@@ -42,6 +42,6 @@ def append_rows(curs: Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) ->
     rows = list(rows)
     if not rows:
         return
-    with curs.copy(f"COPY {SCHEMA}.{table} FROM STDIN") as copy:
+    with curs.copy(f"COPY {schema}.{table} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

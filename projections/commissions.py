@@ -11,7 +11,6 @@ from ledger.rules.periods import instant
 from ledger.rules.postings import account_owner
 from projections.base import Logged, Projection, postings
 from projections.bulk import write_rows
-from projections.tracking import SCHEMA
 
 EARNED, REVERSED = "commission", frozenset({"refund", "decline", "correction"})
 
@@ -23,16 +22,16 @@ class CommissionLines(Projection):
 
     def ddl(self) -> list[str]:
         return [
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.commission_lines (
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.commission_lines (
                 sale_id text NOT NULL, partner_id text NOT NULL, level int NOT NULL, currency char(3) NOT NULL,
                 earned bigint NOT NULL DEFAULT 0, reversed bigint NOT NULL DEFAULT 0,
                 first_occurred_at timestamptz NOT NULL,
                 PRIMARY KEY (sale_id, partner_id, level, currency))""",
-            f"CREATE INDEX IF NOT EXISTS commission_lines_partner ON {SCHEMA}.commission_lines (partner_id)",
+            f"CREATE INDEX IF NOT EXISTS commission_lines_partner ON {self.schema}.commission_lines (partner_id)",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:
-        curs.execute(f"DELETE FROM {SCHEMA}.commission_lines")
+        curs.execute(f"DELETE FROM {self.schema}.commission_lines")
 
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         deltas: dict[tuple[str, str, int, str], list[int]] = {}
@@ -50,4 +49,4 @@ class CommissionLines(Projection):
                 earned, reversed_, first) in sorted(deltas.items())],
                 conflict="ON CONFLICT (sale_id, partner_id, level, currency) DO UPDATE SET "
                          "earned = t.earned + EXCLUDED.earned, reversed = t.reversed + EXCLUDED.reversed, "
-                         "first_occurred_at = least(t.first_occurred_at, EXCLUDED.first_occurred_at)")
+                         "first_occurred_at = least(t.first_occurred_at, EXCLUDED.first_occurred_at)", schema=self.schema)

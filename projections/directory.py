@@ -17,7 +17,6 @@ from ledger.core.changes import PartnerAdmitted, ProgramSwitched, ProgramVersion
 from ledger.rules.periods import instant
 from projections.base import Logged, Projection, changes
 from projections.bulk import append_rows
-from projections.tracking import SCHEMA
 
 
 class PartnerDirectory(Projection):
@@ -27,12 +26,12 @@ class PartnerDirectory(Projection):
 
     def ddl(self) -> list[str]:
         return [
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_rows (
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.partner_rows (
                 partner_id text PRIMARY KEY, name text NOT NULL, recruited_by text, joined_at timestamptz NOT NULL)""",
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.partner_memberships (
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.partner_memberships (
                 partner_id text NOT NULL, effective_from timestamptz NOT NULL, event_id text NOT NULL,
                 program_id text NOT NULL, PRIMARY KEY (partner_id, effective_from, event_id))""",
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.program_versions (
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.program_versions (
                 program_id text NOT NULL, version_from timestamptz NOT NULL, event_id text NOT NULL, name text NOT NULL,
                 referral_info text NOT NULL, show_declines boolean NOT NULL, show_purchase_history boolean NOT NULL,
                 hold_days int NOT NULL, tiers jsonb NOT NULL, PRIMARY KEY (program_id, version_from, event_id))""",
@@ -40,7 +39,7 @@ class PartnerDirectory(Projection):
 
     def clear(self, curs: Cursor[Any]) -> None:
         for table in ("partner_rows", "partner_memberships", "program_versions"):
-            curs.execute(f"DELETE FROM {SCHEMA}.{table}")
+            curs.execute(f"DELETE FROM {self.schema}.{table}")
 
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         partners, memberships, versions = [], [], []
@@ -53,9 +52,9 @@ class PartnerDirectory(Projection):
                 memberships.append((change.partner_id, instant(change.at_us), change.event_id, change.program_id))
             elif isinstance(change, ProgramVersioned):
                 versions.append(_version(change.config))
-        append_rows(curs, "partner_rows", partners)
-        append_rows(curs, "partner_memberships", memberships)
-        append_rows(curs, "program_versions", versions)
+        append_rows(curs, "partner_rows", partners, self.schema)
+        append_rows(curs, "partner_memberships", memberships, self.schema)
+        append_rows(curs, "program_versions", versions, self.schema)
 
 
 def _version(config: dict[str, Any]) -> tuple[Any, ...]:

@@ -11,7 +11,6 @@ from ledger.core.changes import BonusAwarded, BonusClawedBack, ProgressMoved
 from ledger.rules.periods import instant
 from projections.base import Logged, Projection, changes
 from projections.rowset import RowSet
-from projections.tracking import SCHEMA
 
 COLUMNS = ("progress_key", "partner_id", "program_id", "milestone_id", "period", "value", "threshold",
            "achieved", "achieved_at", "bonus_amount", "bonus_currency", "times_awarded")
@@ -24,18 +23,18 @@ class MilestoneProgressView(Projection):
     name = "milestone_progress"
 
     def ddl(self) -> list[str]:
-        return [f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.milestone_progress_rows (
+        return [f"""CREATE TABLE IF NOT EXISTS {self.schema}.milestone_progress_rows (
             progress_key text PRIMARY KEY, partner_id text NOT NULL, program_id text NOT NULL,
             milestone_id text NOT NULL, period text NOT NULL, value bigint NOT NULL, threshold bigint NOT NULL,
             achieved boolean NOT NULL, achieved_at timestamptz, bonus_amount bigint, bonus_currency char(3),
             times_awarded int NOT NULL)"""]
 
     def clear(self, curs: Cursor[Any]) -> None:
-        curs.execute(f"DELETE FROM {SCHEMA}.milestone_progress_rows")
+        curs.execute(f"DELETE FROM {self.schema}.milestone_progress_rows")
 
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         moved = [c for _, c in changes(entries) if isinstance(c, Moved)]
-        rows = RowSet("milestone_progress_rows", "progress_key", COLUMNS)
+        rows = RowSet("milestone_progress_rows", "progress_key", COLUMNS, self.schema)
         rows.load(curs, (_key(c) for c in moved))
         for change in moved:
             key = _key(change)

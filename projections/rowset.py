@@ -14,8 +14,8 @@ from projections.tracking import SCHEMA
 class RowSet:
     """A batch's working copy of some rows of `table`, keyed by its one-column primary key."""
 
-    def __init__(self, table: str, key: str, columns: tuple[str, ...]) -> None:
-        self.table, self.key, self.columns = table, key, columns
+    def __init__(self, table: str, key: str, columns: tuple[str, ...], schema: str = SCHEMA) -> None:
+        self.table, self.key, self.columns, self.schema = table, key, columns, schema
         self.rows: dict[str, dict[str, Any]] = {}
         self.dirty: set[str] = set()
 
@@ -25,7 +25,7 @@ class RowSet:
         if not wanted:
             return
         names = ", ".join(self.columns)
-        curs.execute(f"SELECT {names} FROM {SCHEMA}.{self.table} WHERE {self.key} = ANY(%s)", (wanted,))
+        curs.execute(f"SELECT {names} FROM {self.schema}.{self.table} WHERE {self.key} = ANY(%s)", (wanted,))
         for values in curs.fetchall():
             row = dict(zip(self.columns, values, strict=True))
             self.rows[row[self.key]] = row
@@ -45,4 +45,4 @@ class RowSet:
             return
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in self.columns if c != self.key)
         write_rows(curs, self.table, [tuple(self.rows[key][c] for c in self.columns) for key in sorted(self.dirty)],
-                   columns=self.columns, conflict=f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}")
+                   columns=self.columns, conflict=f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}", schema=self.schema)

@@ -22,7 +22,6 @@ from ledger.rules.periods import instant
 from projections.base import Logged, Projection, changes
 from projections.bulk import append_rows
 from projections.rowset import RowSet
-from projections.tracking import SCHEMA
 
 SALE_COLUMNS = ("sale_id", "partner_id", "program_id", "product_id", "amount", "refunded", "currency", "status",
                 "attempt", "subscription_id", "contact_id", "note", "occurred_at")
@@ -35,13 +34,13 @@ class SalesFacts(Projection):
 
     def ddl(self) -> list[str]:
         return [
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.sales (
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.sales (
                 sale_id text PRIMARY KEY, partner_id text NOT NULL, program_id text NOT NULL, product_id text NOT NULL,
                 amount bigint NOT NULL, refunded bigint NOT NULL, currency char(3) NOT NULL, status text NOT NULL,
                 attempt int NOT NULL, subscription_id text, contact_id text NOT NULL, note text,
                 occurred_at timestamptz NOT NULL)""",
-            f"CREATE INDEX IF NOT EXISTS sales_partner ON {SCHEMA}.sales (partner_id, occurred_at)",
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.declines (
+            f"CREATE INDEX IF NOT EXISTS sales_partner ON {self.schema}.sales (partner_id, occurred_at)",
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.declines (
                 decline_id text PRIMARY KEY, partner_id text NOT NULL, sale_id text, product_id text NOT NULL,
                 amount bigint NOT NULL, currency char(3) NOT NULL, reason text NOT NULL, contact_id text NOT NULL,
                 occurred_at timestamptz NOT NULL)""",
@@ -49,10 +48,10 @@ class SalesFacts(Projection):
 
     def clear(self, curs: Cursor[Any]) -> None:
         for table in ("sales", "declines"):
-            curs.execute(f"DELETE FROM {SCHEMA}.{table}")
+            curs.execute(f"DELETE FROM {self.schema}.{table}")
 
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
-        sales = RowSet("sales", "sale_id", SALE_COLUMNS)
+        sales = RowSet("sales", "sale_id", SALE_COLUMNS, self.schema)
         found = list(changes(entries))
         sales.load(curs, (c.sale_id for _, c in found if isinstance(c, SaleRecorded | SaleRefunded | SaleDeclined
                                                                          | SaleCorrected)))
@@ -68,7 +67,7 @@ class SalesFacts(Projection):
                 if row is not None:
                     sales.put(row | _change(change, row))
         sales.flush(curs)
-        append_rows(curs, "declines", declines)
+        append_rows(curs, "declines", declines, self.schema)
 
 
 def _recorded(change: SaleRecorded) -> dict[str, Any]:

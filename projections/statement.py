@@ -11,7 +11,6 @@ from ledger.rules.periods import instant
 from ledger.rules.postings import Posting, account_owner
 from projections.base import Logged, Projection
 from projections.bulk import append_rows
-from projections.tracking import SCHEMA
 
 KINDS = {"commission": "commission", "refund": "reversal", "decline": "reversal", "correction": "reversal",
          "maturation": "maturation", "payout": "payout", "bonus": "bonus", "clawback": "bonus_clawback"}
@@ -25,16 +24,16 @@ class StatementLines(Projection):
 
     def ddl(self) -> list[str]:
         return [
-            f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.statement_lines (
+            f"""CREATE TABLE IF NOT EXISTS {self.schema}.statement_lines (
                 position bigint NOT NULL, line int NOT NULL, partner_id text NOT NULL,
                 occurred_at timestamptz NOT NULL, kind text NOT NULL, sale_id text, level int, detail text,
                 source text NOT NULL, destination text NOT NULL, amount bigint NOT NULL, currency char(3) NOT NULL,
                 transaction_id uuid NOT NULL, recorded_at timestamptz NOT NULL, PRIMARY KEY (position, line))""",
-            f"CREATE INDEX IF NOT EXISTS statement_lines_partner ON {SCHEMA}.statement_lines (partner_id, occurred_at)",
+            f"CREATE INDEX IF NOT EXISTS statement_lines_partner ON {self.schema}.statement_lines (partner_id, occurred_at)",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:
-        curs.execute(f"DELETE FROM {SCHEMA}.statement_lines")
+        curs.execute(f"DELETE FROM {self.schema}.statement_lines")
 
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         rows = []
@@ -46,7 +45,7 @@ class StatementLines(Projection):
                              posting.ref if posting.cause in ABOUT_A_SALE else None, posting.level or None,
                              _detail(posting), posting.source, posting.destination, posting.amount, posting.currency,
                              entry.entry_id, recorded))
-        append_rows(curs, "statement_lines", rows)
+        append_rows(curs, "statement_lines", rows, self.schema)
 
 
 def _partner(posting: Posting) -> str:

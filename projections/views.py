@@ -1,30 +1,31 @@
-"""The analyst's interface: documented SQL views in the `projections` schema."""
+"""The analyst's interface: documented SQL views in the `projections` schema (or a replay's)."""
 
 from __future__ import annotations
 
 from projections.tracking import SCHEMA
 
 # Views run with their owner's rights, so a role granted only these views reads no base table.
+# `{schema}` is the read models' schema; `ledger.` stays absolute (one ledger, many replays).
 VIEWS: dict[str, str] = {
-    "programs": f"""
+    "programs": """
         SELECT DISTINCT ON (program_id) program_id, name, version_from, referral_info, show_declines,
                show_purchase_history, hold_days, tiers
-        FROM {SCHEMA}.program_versions WHERE version_from <= now()
+        FROM {schema}.program_versions WHERE version_from <= now()
         ORDER BY program_id, version_from DESC, event_id DESC""",
-    "partners": f"""
+    "partners": """
         SELECT r.partner_id, r.name, coalesce(m.program_id, first.program_id) AS program_id,
                coalesce(m.effective_from, first.effective_from) AS program_since, r.recruited_by, r.joined_at
-        FROM {SCHEMA}.partner_rows r
-        LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {SCHEMA}.partner_memberships
+        FROM {schema}.partner_rows r
+        LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {schema}.partner_memberships
                            WHERE partner_id = r.partner_id AND effective_from <= now()
                            ORDER BY effective_from DESC, event_id DESC LIMIT 1) m ON true
-        LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {SCHEMA}.partner_memberships
+        LEFT JOIN LATERAL (SELECT program_id, effective_from FROM {schema}.partner_memberships
                            WHERE partner_id = r.partner_id ORDER BY effective_from, event_id LIMIT 1) first ON true""",
-    "milestone_progress": f"""
+    "milestone_progress": """
         SELECT partner_id, program_id, milestone_id, period, value, threshold, achieved, achieved_at,
                bonus_amount, bonus_currency, times_awarded, greatest(threshold - value, 0) AS remaining
-        FROM {SCHEMA}.milestone_progress_rows""",
-    "second_tier_attribution": f"""
+        FROM {schema}.milestone_progress_rows""",
+    "second_tier_attribution": """
         SELECT c.partner_id AS recruiter_id, s.partner_id AS recruit_id, c.currency,
                min(c.level) AS level,
                count(*) FILTER (WHERE s.status = 'completed' AND s.refunded < s.amount) AS recruit_sales,
@@ -32,19 +33,19 @@ VIEWS: dict[str, str] = {
                    AS recruit_revenue,
                sum(c.earned)::bigint AS commission_earned, sum(c.reversed)::bigint AS commission_reversed,
                sum(c.earned - c.reversed)::bigint AS commission_net
-        FROM {SCHEMA}.commission_lines c JOIN {SCHEMA}.sales s USING (sale_id)
+        FROM {schema}.commission_lines c JOIN {schema}.sales s USING (sale_id)
         WHERE c.level >= 2
         GROUP BY c.partner_id, s.partner_id, c.currency""",
-    "partner_period_totals": f"""
+    "partner_period_totals": """
         WITH facts AS (
             SELECT s.partner_id, s.currency, s.occurred_at,
                    (s.status = 'completed' AND s.refunded < s.amount)::int AS sales,
                    CASE WHEN s.status = 'completed' THEN s.amount - s.refunded ELSE 0 END AS revenue,
                    0::bigint AS commission
-            FROM {SCHEMA}.sales s
+            FROM {schema}.sales s
             UNION ALL
             SELECT c.partner_id, c.currency, s.occurred_at, 0, 0, c.earned - c.reversed
-            FROM {SCHEMA}.commission_lines c JOIN {SCHEMA}.sales s USING (sale_id)),
+            FROM {schema}.commission_lines c JOIN {schema}.sales s USING (sale_id)),
         periods AS (
             SELECT f.*, k.kind, CASE k.kind WHEN 'lifetime' THEN 'lifetime'
                      WHEN 'month' THEN to_char(f.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM')
@@ -53,22 +54,22 @@ VIEWS: dict[str, str] = {
         SELECT kind AS period_kind, period, partner_id, currency, sum(sales)::bigint AS sales,
                sum(revenue)::bigint AS revenue, sum(commission)::bigint AS commission
         FROM periods GROUP BY kind, period, partner_id, currency""",
-    "leaderboard": f"""
+    "leaderboard": """
         SELECT t.*,
                rank() OVER (PARTITION BY period_kind, period, currency ORDER BY revenue DESC) AS rank_by_revenue,
                rank() OVER (PARTITION BY period_kind, period, currency ORDER BY sales DESC) AS rank_by_sales,
                rank() OVER (PARTITION BY period_kind, period, currency ORDER BY commission DESC) AS rank_by_commission
-        FROM {SCHEMA}.partner_period_totals t""",
-    "partner_activity": f"""
+        FROM {schema}.partner_period_totals t""",
+    "partner_activity": """
         SELECT p.partner_id, p.program_id,
                max(s.occurred_at) FILTER (WHERE s.status = 'completed') AS last_sale_at,
                count(s.sale_id) FILTER (WHERE s.status = 'completed'
                                         AND s.occurred_at > now() - interval '90 days') AS sales_last_90_days,
                coalesce(max(s.occurred_at) FILTER (WHERE s.status = 'completed')
-                        < now() - make_interval(days => {SCHEMA}.inactive_after_days()), true) AS inactive
-        FROM {SCHEMA}.partners p LEFT JOIN {SCHEMA}.sales s ON s.partner_id = p.partner_id
+                        < now() - make_interval(days => {schema}.inactive_after_days()), true) AS inactive
+        FROM {schema}.partners p LEFT JOIN {schema}.sales s ON s.partner_id = p.partner_id
         GROUP BY p.partner_id, p.program_id""",
-    "partner_referrals": f"""
+    "partner_referrals": """
         SELECT r.partner_id, r.kind, r.ref_id,
                CASE g.referral_info
                    WHEN 'first_name_last_initial' THEN trim(c.first_name || ' ' || left(c.last_name, 1) || '.')
@@ -81,13 +82,13 @@ VIEWS: dict[str, str] = {
                CASE WHEN g.show_purchase_history THEN r.currency END AS currency,
                r.occurred_at, r.status
         FROM (SELECT partner_id, 'sale' AS kind, sale_id AS ref_id, product_id, amount - refunded AS amount,
-                     currency, occurred_at, status, contact_id FROM {SCHEMA}.sales
+                     currency, occurred_at, status, contact_id FROM {schema}.sales
               UNION ALL
               SELECT partner_id, 'decline', decline_id, product_id, amount, currency, occurred_at, 'declined',
-                     contact_id FROM {SCHEMA}.declines) r
+                     contact_id FROM {schema}.declines) r
         -- What a partner may see follows the settings of the program they are in now, for every row.
-        JOIN {SCHEMA}.partners p ON p.partner_id = r.partner_id
-        JOIN {SCHEMA}.programs g ON g.program_id = p.program_id
+        JOIN {schema}.partners p ON p.partner_id = r.partner_id
+        JOIN {schema}.programs g ON g.program_id = p.program_id
         -- Names and emails live in the ledger's personal data, by contact id (erasable there).
         LEFT JOIN ledger.personal_data c ON c.kind = 'contact' AND c.id = r.contact_id
         WHERE (r.kind = 'sale' AND r.status <> 'declined') OR g.show_declines""",
@@ -95,11 +96,12 @@ VIEWS: dict[str, str] = {
 
 FUNCTIONS = [
     # `ALTER DATABASE … SET ledger.inactive_after_days = 45` changes when a partner counts as inactive.
-    f"""CREATE OR REPLACE FUNCTION {SCHEMA}.inactive_after_days() RETURNS int LANGUAGE sql STABLE AS
+    """CREATE OR REPLACE FUNCTION {schema}.inactive_after_days() RETURNS int LANGUAGE sql STABLE AS
         $$ SELECT coalesce(nullif(current_setting('ledger.inactive_after_days', true), '')::int, 30) $$""",
 ]
 
 
-def view_ddl() -> list[str]:
-    """Statements (re)creating every view, in dependency order."""
-    return FUNCTIONS + [f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS {body}" for name, body in VIEWS.items()]
+def view_ddl(schema: str = SCHEMA) -> list[str]:
+    """Statements (re)creating every view in `schema`, in dependency order."""
+    return [f.format(schema=schema) for f in FUNCTIONS] + [
+        f"CREATE OR REPLACE VIEW {schema}.{name} AS {body.format(schema=schema)}" for name, body in VIEWS.items()]

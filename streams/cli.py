@@ -21,6 +21,7 @@ from streams.display import balances_table, safe
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
+from streams.replay_command import replay
 from streams.services import Services, services
 from streams.settings import Settings
 
@@ -171,6 +172,7 @@ __all__ = ["Services", "demo_file", "main"]
 
 
 main.add_command(rebuild)
+main.add_command(replay)
 main.add_command(migrate)
 main.add_command(verify)
 main.add_command(seal)

@@ -120,13 +120,13 @@ def balances(curs: Cursor[Any], postings: Iterable[Posting], head: int) -> None:
                  "WHERE projections.tracking.position < EXCLUDED.position", (head,))
 
 
-def upsert_balances(curs: Cursor[Any], postings: Iterable[Posting]) -> None:
-    """Move each (partner, currency) row of the balances by what the postings move, in one statement."""
+def upsert_balances(curs: Cursor[Any], postings: Iterable[Posting], table: str = BALANCES) -> None:
+    """Move each (partner, currency) row of the balances (`table`) by what the postings move, in one statement."""
     deltas = balance_deltas(postings)
     if deltas:
         rows = [(partner, currency, *values) for (partner, currency), values in sorted(deltas.items())]
         update = ", ".join(f"{c} = b.{c} + EXCLUDED.{c}" for c in COLUMNS)
-        curs.execute(f"INSERT INTO {BALANCES} AS b (partner_id, currency, {', '.join(COLUMNS)}) SELECT * FROM unnest("
+        curs.execute(f"INSERT INTO {table} AS b (partner_id, currency, {', '.join(COLUMNS)}) SELECT * FROM unnest("
                      "%b::text[], %b::text[], %b::int8[], %b::int8[], %b::int8[], %b::int8[], %b::int8[]) "
                      f"ON CONFLICT (partner_id, currency) DO UPDATE SET {update}", _columns(rows))
 

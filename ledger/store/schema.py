@@ -73,14 +73,14 @@ def personal_data_ddl(schema: str = "ledger") -> list[str]:
             updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))"""]
 
 
-def balances_ddl() -> list[str]:
-    """The balances read model, kept by the writer in each batch's transaction."""
+def balances_ddl(schema: str = "projections") -> list[str]:
+    """The balances read model, kept by the writer in each batch's transaction (or built by a replay)."""
     return [
-        "CREATE SCHEMA IF NOT EXISTS projections",
-        """CREATE TABLE IF NOT EXISTS projections.tracking (
+        f"CREATE SCHEMA IF NOT EXISTS {schema}",
+        f"""CREATE TABLE IF NOT EXISTS {schema}.tracking (
             projection text PRIMARY KEY, position bigint NOT NULL DEFAULT 0,
             updated_at timestamptz NOT NULL DEFAULT now())""",
-        f"""CREATE TABLE IF NOT EXISTS {BALANCES} (
+        f"""CREATE TABLE IF NOT EXISTS {schema}.partner_balances (
             partner_id text NOT NULL, currency char(3) NOT NULL,
             pending bigint NOT NULL DEFAULT 0, available bigint NOT NULL DEFAULT 0, paid bigint NOT NULL DEFAULT 0,
             lifetime_earned bigint NOT NULL DEFAULT 0, lifetime_reversed bigint NOT NULL DEFAULT 0,
