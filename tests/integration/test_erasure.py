@@ -110,12 +110,6 @@ def test_the_name_and_email_are_in_no_column_of_any_table_or_view(erased: Erased
     assert _where_found(erased.harness.settings.database_url or "") == []
 
 
-def test_no_snapshot_holds_the_name_or_email(erased: Erased) -> None:
-    with psycopg.connect(erased.harness.settings.database_url or "", autocommit=True) as conn:
-        bodies = [zlib.decompress(bytes(r[0])) for r in conn.execute("SELECT body FROM ledger.snapshots")]
-    assert [n for n in NEEDLES for body in bodies if n.encode() in body] == []
-
-
 def test_the_partner_sees_the_customer_as_erased(erased: Erased) -> None:
     rows = [r for r in erased.referrals.json() if r["ref_id"] in ("S-1", "S-2")]
     assert sorted((r["ref_id"], r["customer"], r["customer_email"]) for r in rows) == [
@@ -157,3 +151,72 @@ def test_forgetting_again_scrubs_again_and_says_when_it_was_first_done(erased: E
 def test_an_unknown_contact_is_an_error_that_erases_nothing(erased: Erased) -> None:
     unknown = erased.harness.ledger("forget-customer", "c-nobody", "--yes")
     assert (unknown.returncode, "no customer with contact id" in " ".join(unknown.stderr.split())) == (1, True)
+
+
+def _writer(database_url: str) -> Any:
+    from ledger.database import ledger_env
+    from ledger.store.postgres import PostgresStore
+    from ledger.writer import LedgerWriter
+
+    return LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=300, snapshot_every=1)
+
+
+def _forget(database_url: str) -> None:
+    from ledger.database import ledger_env
+    from ledger.store.erasure import forget
+    from ledger.store.postgres import PostgresStore
+
+    store = PostgresStore.connect(ledger_env(database_url))
+    with store.datastore.transaction(commit=True) as curs:
+        assert forget(curs, store.sql, CONTACT).known
+    store.close()
+
+
+@pytest.fixture
+def parked_then_forgotten(database_url: str) -> str:
+    """A writer that snapshotted a parked sale naming the customer; the customer then forgotten."""
+    from tests.builders import inbound
+
+    writer = _writer(database_url)
+    writer.apply([inbound(e) for e in [*SETUP, PARKED]])
+    writer.store.close()
+    _forget(database_url)
+    return database_url
+
+
+def test_a_writer_restarted_after_forgetting_holds_no_personal_data_of_a_parked_event(
+        parked_then_forgotten: str) -> None:
+    writer = _writer(parked_then_forgotten)
+    (waiter,) = writer.waiting.by_id.values()
+    customer = waiter.event.customer
+    assert ((customer.contact_id, customer.first_name, customer.email), FIRST.encode() in waiter.raw) == (
+        (CONTACT, "", ""), False)
+
+
+def test_a_parked_event_of_a_forgotten_customer_decided_later_brings_no_data_back(
+        parked_then_forgotten: str, db: psycopg.Connection[Any]) -> None:
+    from tests.builders import inbound
+
+    writer = _writer(parked_then_forgotten)
+    writer.apply([inbound(joined("ghost", event_id="join-ghost"))])
+    assert (_count(db, "SELECT count(*) FROM projections.partner_balances WHERE partner_id = 'ghost'"),
+            _where_found(parked_then_forgotten)) == (1, [])
+
+
+def test_a_snapshot_taken_while_the_customers_sale_was_parked_holds_neither_name_nor_email(
+        parked_then_forgotten: str, db: psycopg.Connection[Any]) -> None:
+    bodies = [zlib.decompress(bytes(r[0])) for r in db.execute("SELECT body FROM ledger.snapshots")]
+    assert (bool(bodies), [n for n in NEEDLES for body in bodies if n.encode() in body]) == (True, [])
+
+
+def test_forgetting_drops_a_snapshot_of_an_earlier_version_that_holds_the_customer(
+        database_url: str, db: psycopg.Connection[Any]) -> None:
+    from tests.builders import inbound
+
+    writer = _writer(database_url)
+    writer.apply([inbound(e) for e in [*SETUP, FIRST_SALE]])
+    writer.store.close()
+    db.execute("INSERT INTO ledger.snapshots (position, body) VALUES (1000000, %s)",
+               (zlib.compress(f"an earlier format holding {FIRST} {LAST}".encode()),))
+    _forget(database_url)
+    assert _count(db, "SELECT count(*) FROM ledger.snapshots") == 0

@@ -71,3 +71,10 @@ def test_a_parked_event_restored_from_a_snapshot_has_its_customer_and_bytes_agai
     restored = ledger.store.restore().waiting
     (waiter,) = restored.by_id.values()
     assert (waiter.event.customer.email, b"Lovelace" in waiter.raw) == (ADA["email"], True)
+
+
+def test_an_email_quoted_in_a_logged_error_is_replaced() -> None:
+    from streams.logs import _redact
+
+    logged = _redact(None, "info", {"event": "batch_failed", "error": "ValueError('ada@example.com is taken')"})
+    assert logged["error"] == "ValueError('[email] is taken')"
