@@ -28,8 +28,7 @@ def forget_customer(contact_id: str, yes: bool) -> None:
     from ledger.store.erasure import forget
     from ledger.store.postgres import PostgresStore
 
-    if not yes and not click.confirm(f"Erase the personal data of customer {contact_id!r}? This cannot be undone",
-                                     err=True):
+    if not yes and not _confirmed(contact_id):
         err.print("nothing erased (pass --yes to skip this question)")
         sys.exit(1)
     with friendly_errors(), services(Settings(), broker="skip") as found:
@@ -54,3 +53,10 @@ def forget_customer(contact_id: str, yes: bool) -> None:
     console.print("A running writer may still hold a parked event of this customer in memory until it is decided; "
                   "the tombstone keeps the data out of the database.")
     console.print(KAFKA_CAVEAT)
+
+
+def _confirmed(contact_id: str) -> bool:
+    try:
+        return click.confirm(f"Erase the personal data of customer {contact_id!r}? This cannot be undone", err=True)
+    except click.Abort:  # no terminal to answer on
+        return False

@@ -14,12 +14,15 @@ ERASED = "erased"  # what stands where a forgotten customer's name or email was
 PERSONAL_FIELDS = ("first_name", "last_name", "email")
 
 
-def needles(fields: Mapping[str, str]) -> list[bytes]:
-    """The byte strings that give the customer away: each field, the full name, in UTF-8 and as JSON escapes."""
-    values = [fields.get(name, "") for name in PERSONAL_FIELDS]
+def needles(fields: Mapping[str, str], distinctive: bool = False) -> list[bytes]:
+    """The byte strings that give the customer away: each field, the full name, in UTF-8 and as JSON escapes.
+
+    `distinctive` leaves the first and last names alone out: another customer may share one.
+    """
     full = f"{fields.get('first_name', '')} {fields.get('last_name', '')}".strip()
+    values = [fields.get("email", ""), full] if distinctive else [*(fields.get(n, "") for n in PERSONAL_FIELDS), full]
     found: set[bytes] = set()
-    for value in (*values, full):
+    for value in values:
         if value.strip():
             found.add(value.encode())
             found.add(json.dumps(value)[1:-1].encode())  # as it would stand inside a JSON string
@@ -27,11 +30,16 @@ def needles(fields: Mapping[str, str]) -> list[bytes]:
 
 
 def scrub(payload: bytes, contact_ids: Collection[str], fields: Mapping[str, str] | None = None) -> bytes:
-    """The payload with the customers named by `contact_ids` erased, and any of `fields`' values replaced."""
+    """The payload with the customers named by `contact_ids` erased, and `fields`' values replaced.
+
+    A JSON message naming none of them has only the email and full name replaced, not a first name
+    another customer of that message may share.
+    """
     parsed = _json(payload)
-    if parsed is not None and _erase_in(parsed, contact_ids):
+    named = parsed is not None and _erase_in(parsed, contact_ids)
+    if named:
         payload = json.dumps(parsed, ensure_ascii=False, separators=(",", ":")).encode()
-    return replace_all(payload, needles(fields or {}))
+    return replace_all(payload, needles(fields or {}, distinctive=parsed is not None and not named))
 
 
 def replace_all(data: bytes, found: Iterable[bytes]) -> bytes:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -220,3 +222,9 @@ def test_forgetting_drops_a_snapshot_of_an_earlier_version_that_holds_the_custom
                (zlib.compress(f"an earlier format holding {FIRST} {LAST}".encode()),))
     _forget(database_url)
     assert _count(db, "SELECT count(*) FROM ledger.snapshots") == 0
+
+
+def test_answering_no_to_the_question_erases_nothing(erased: Erased) -> None:
+    asked = subprocess.run([sys.executable, "-m", "streams.cli", "forget-customer", "c-nobody"], input="n\n",
+                           env=erased.harness.env, capture_output=True, text=True, timeout=120, check=False)
+    assert (asked.returncode, "nothing erased" in asked.stderr) == (1, True)

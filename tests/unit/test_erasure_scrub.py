@@ -78,3 +78,10 @@ def test_an_email_quoted_in_a_logged_error_is_replaced() -> None:
 
     logged = _redact(None, "info", {"event": "batch_failed", "error": "ValueError('ada@example.com is taken')"})
     assert logged["error"] == "ValueError('[email] is taken')"
+
+
+def test_a_json_message_of_another_customer_keeps_a_shared_first_name_but_loses_the_email() -> None:
+    other = json.loads(_sale_message("c-other"))
+    other["note"] = "forwarded by ada@example.com"
+    scrubbed = json.loads(scrub.scrub(json.dumps(other).encode(), {"c-S-1"}, ADA))
+    assert (scrubbed["customer"]["first_name"], scrubbed["note"]) == ("Ada", "forwarded by erased")
