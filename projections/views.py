@@ -71,12 +71,14 @@ VIEWS: dict[str, str] = {
         GROUP BY p.partner_id, p.program_id""",
     "partner_referrals": """
         SELECT r.partner_id, r.kind, r.ref_id,
-               CASE g.referral_info
+               CASE WHEN e.contact_id IS NOT NULL AND g.referral_info <> 'none' THEN 'erased'
+                   ELSE CASE g.referral_info
                    WHEN 'first_name_last_initial' THEN trim(c.first_name || ' ' || left(c.last_name, 1) || '.')
                    WHEN 'full_name' THEN trim(c.first_name || ' ' || c.last_name)
                    WHEN 'full_name_email' THEN trim(c.first_name || ' ' || c.last_name)
-                   WHEN 'contact_id' THEN r.contact_id END AS customer,
-               CASE WHEN g.referral_info = 'full_name_email' THEN c.email END AS customer_email,
+                   WHEN 'contact_id' THEN r.contact_id END END AS customer,
+               CASE WHEN g.referral_info = 'full_name_email' THEN coalesce(
+                   CASE WHEN e.contact_id IS NOT NULL THEN 'erased' END, c.email) END AS customer_email,
                CASE WHEN g.show_purchase_history THEN r.product_id END AS product_id,
                CASE WHEN g.show_purchase_history THEN r.amount END AS amount,
                CASE WHEN g.show_purchase_history THEN r.currency END AS currency,
@@ -91,6 +93,8 @@ VIEWS: dict[str, str] = {
         JOIN {schema}.programs g ON g.program_id = p.program_id
         -- Names and emails live in the ledger's personal data, by contact id (erasable there).
         LEFT JOIN ledger.personal_data c ON c.kind = 'contact' AND c.id = r.contact_id
+        -- A customer forgotten (`ledger forget-customer`) shows as erased.
+        LEFT JOIN ledger.erased_contacts e ON e.contact_id = r.contact_id
         WHERE (r.kind = 'sale' AND r.status <> 'declined') OR g.show_declines""",
 }
 

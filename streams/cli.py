@@ -18,6 +18,7 @@ from streams.admin import analyst_role, bench, keys, migrate, rebuild, soak
 from streams.audit import seal, verify
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, safe
+from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
@@ -176,6 +177,7 @@ main.add_command(replay)
 main.add_command(migrate)
 main.add_command(verify)
 main.add_command(seal)
+main.add_command(forget_customer)
 main.add_command(keys)
 main.add_command(analyst_role)
 main.add_command(bench)

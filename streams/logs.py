@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -10,9 +11,17 @@ import structlog
 SENSITIVE_KEYS = frozenset({"email", "password", "database_url", "customer", "payload"})
 
 
+# An address in any logged text (an error's repr quoting input, say) is replaced as well: names have no
+# pattern, so no code path logs an event, its bytes or a customer (tests/integration/test_erasure.py checks).
+EMAIL = re.compile(r"[^\s@\"'<>()\[\]{},;:]+@[^\s@\"'<>()\[\]{},;:]+\.[A-Za-z]{2,}")
+
+
 def _redact(_: object, __: str, event_dict: structlog.typing.EventDict) -> structlog.typing.EventDict:
     for key in SENSITIVE_KEYS & event_dict.keys():
         event_dict[key] = "[redacted]"
+    for key, value in event_dict.items():
+        if isinstance(value, str) and "@" in value:
+            event_dict[key] = EMAIL.sub("[email]", value)
     return event_dict
 
 

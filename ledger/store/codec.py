@@ -117,3 +117,13 @@ def rejoin(plain: dict[str, Any], personal: dict[tuple[str, str], dict[str, str]
     elif merged.get("type") == "partner.joined":
         merged.update(personal.get(("partner", merged["partner_id"]), {}))
     return msgspec.convert(merged, WireEvent)
+
+
+class Stripped:
+    """A parked event as stored (less personal data), until it is joined with its personal data again."""
+
+    __slots__ = ("plain", "event_id")
+
+    def __init__(self, plain: dict[str, Any]) -> None:
+        self.plain = plain
+        self.event_id = plain.get("event_id", "")

@@ -72,7 +72,16 @@ class MemoryStore:
             replay(state, waiting, entry.key, entry.version, entry.decision, lambda earlier, e=entry: Waiter(
                 codec.rejoin(e.event, self.personal), e.raw, e.source, e.digest or b"", e.at_us,
                 earlier.parked_wall_us if earlier else 0))
+        self._join(waiting)
         return Restored(state, waiting, dict(self.marks), self.latest_us)
+
+    def _join(self, waiting: Waiting) -> None:
+        """Events parked in the snapshot (stripped there) joined with their personal data and bytes again."""
+        raws = {entry.key: entry.raw for entry in self.log if entry.status == "parked"}
+        for waiter in waiting.by_id.values():
+            if isinstance(waiter.event, codec.Stripped):
+                waiter.raw = raws.get(waiter.event.event_id, b"")
+                waiter.event = codec.rejoin(waiter.event.plain, self.personal)
 
     def sales(self, sale_ids: list[str]) -> list[Sale]:
         """The paged-out sales among these ids (the state's pager)."""

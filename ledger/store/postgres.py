@@ -16,7 +16,7 @@ from ledger.core.decision import Applied
 from ledger.core.messages import FirstSeen
 from ledger.errors import LedgerError
 from ledger.rules.periods import instant
-from ledger.store import chain, codec, paged
+from ledger.store import chain, codec, erasure, paged
 from ledger.store import postgres_write as put
 from ledger.store.port import Restored, Written
 from ledger.store.postgres_log import LogRecorder, LogRow, entry_id
@@ -99,7 +99,8 @@ class PostgresStore:
         with self.datastore.transaction(commit=True) as curs:
             self._fence(curs)
             rows = self._log(curs, batch)
-            put.dead_letters(curs, self.sql, batch.dead_letters)
+            letters, _ = erasure.keep_out(curs, self.sql, batch.dead_letters, {})
+            put.dead_letters(curs, self.sql, letters)
             put.notifications(curs, self.sql, batch.notices)
             put.positions(curs, self.sql, batch.marks)
             put.clock(curs, self.sql, batch.latest_us)
@@ -151,7 +152,7 @@ class PostgresStore:
         batch.encode_s = time.perf_counter() - started
         self.recorder.copy_rows(curs, rows)
         put.personal_data(curs, self.sql, (p for e in entries if e.version == 1 for p in codec.personal_data(e.event)))
-        parked = {e.key: e.raw for e in entries if e.status == "parked"}
+        _, parked = erasure.keep_out(curs, self.sql, [], {e.key: e.raw for e in entries if e.status == "parked"})
         decided = [e.key for e in entries if e.status != "parked" and e.version > 1]
         put.parked_messages(curs, self.sql, parked, decided)
         return rows

@@ -29,7 +29,6 @@ def restore(datastore: PostgresDatastore, sql: Any) -> Restored:
         with datastore.transaction(commit=True) as curs:
             curs.execute(sql("TRUNCATE {}.paged_sales"))
     state.pager = PostgresPager(datastore, sql)
-    replayed = Waiting()  # events parked in the replayed tail, to join with their personal data
     with datastore.get_connection() as conn, conn.transaction(), conn.cursor(name="restore") as curs:
         curs.itersize = READ_AHEAD
         curs.execute(sql(f"SELECT state FROM {{}}.{LOG_TABLE} WHERE notification_id > %s ORDER BY notification_id"),
@@ -38,8 +37,9 @@ def restore(datastore: PostgresDatastore, sql: Any) -> Restored:
             records = [codec.decode(bytes(row["state"])) for row in rows]
             state.page_in(sale_ids(c for r in records for c in r.changes))  # one round trip for the chunk
             for record in records:
-                _replay(state, waiting, record, replayed)
-    _join_personal_data(datastore, sql, replayed)
+                _replay(state, waiting, record)
+    # Events parked in the snapshot and in the replayed tail are stripped: joined again with their data.
+    _join_personal_data(datastore, sql, waiting)
     marks, latest = _positions(datastore, sql)
     return Restored(state, waiting, marks, latest)
 
@@ -54,31 +54,17 @@ def _latest_snapshot(datastore: PostgresDatastore, sql: Any) -> tuple[int, Any] 
     return (int(row["position"]), loaded) if loaded is not None else None
 
 
-def _replay(state: State, waiting: Waiting, record: codec.Record, replayed: Waiting) -> None:
+def _replay(state: State, waiting: Waiting, record: codec.Record) -> None:
     # The event of a parked one is joined with its personal data once the replay is over; until then
     # it is its stripped form.
     def waiter_of(earlier: Waiter | None) -> Waiter:
-        return Waiter(_Stripped(record.event or {}), b"", codec.source_of(record), record.digest or b"",
+        return Waiter(codec.Stripped(record.event or {}), b"", codec.source_of(record), record.digest or b"",
                       record.at_us, earlier.parked_wall_us if earlier else record.recorded_us)
-    ended, parked = replay(state, waiting, record.key, record.version, codec.decision_of(record), waiter_of)
-    if ended is not None and replayed.by_id.get(record.key) is ended:
-        replayed.unpark(ended)
-    if parked is not None:
-        replayed.park(parked)
-
-
-class _Stripped:
-    """A parked event as stored, less personal data, until it is joined again."""
-
-    __slots__ = ("plain", "event_id")
-
-    def __init__(self, plain: dict[str, Any]) -> None:
-        self.plain = plain
-        self.event_id = plain.get("event_id", "")
+    replay(state, waiting, record.key, record.version, codec.decision_of(record), waiter_of)
 
 
 def _join_personal_data(datastore: PostgresDatastore, sql: Any, waiting: Waiting) -> None:
-    waiters = list(waiting.by_id.values())
+    waiters = [w for w in waiting.by_id.values() if isinstance(w.event, codec.Stripped)]
     if not waiters:
         return
     plain = [w.event.plain for w in waiters]

@@ -79,7 +79,7 @@ def clock(curs: Cursor[Any], sql: Sql, latest_us: int | None) -> None:
 
 
 def personal_data(curs: Cursor[Any], sql: Sql, found: Iterable[Personal]) -> None:
-    """Names and emails, by contact or partner id; the latest seen wins.
+    """Names and emails, by contact or partner id; the latest seen wins; a forgotten customer's are skipped.
 
     Plain text columns sent in binary: a jsonb column parsed from text cost three times as much.
     """
@@ -87,8 +87,10 @@ def personal_data(curs: Cursor[Any], sql: Sql, found: Iterable[Personal]) -> Non
     if latest:
         rows = [(kind, key, fields.get("first_name", ""), fields.get("last_name", ""), fields.get("email", ""))
                 for (kind, key), fields in sorted(latest.items())]
-        curs.execute(sql("INSERT INTO {}.personal_data AS p (kind, id, first_name, last_name, email) SELECT * FROM "
-                         "unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) ON CONFLICT (kind, id) "
+        curs.execute(sql("INSERT INTO {0}.personal_data AS p (kind, id, first_name, last_name, email) SELECT * FROM "
+                         "unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) AS n (kind, id) WHERE NOT EXISTS ("
+                         "SELECT 1 FROM {0}.erased_contacts e WHERE n.kind = 'contact' AND e.contact_id = n.id) "
+                         "ON CONFLICT (kind, id) "
                          "DO UPDATE SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
                          "email = EXCLUDED.email, updated_at = now() WHERE (p.first_name, p.last_name, p.email) "
                          "IS DISTINCT FROM (EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.email)"), _columns(rows))

@@ -70,7 +70,10 @@ def personal_data_ddl(schema: str = "ledger") -> list[str]:
             f"""CREATE TABLE IF NOT EXISTS "{schema}".personal_data (
             kind text NOT NULL, id text NOT NULL, first_name text NOT NULL DEFAULT '',
             last_name text NOT NULL DEFAULT '', email text NOT NULL DEFAULT '',
-            updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))"""]
+            updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (kind, id))""",
+            # Customers forgotten (`ledger forget-customer`): the writer stores none of their personal data again.
+            f"""CREATE TABLE IF NOT EXISTS "{schema}".erased_contacts (
+            contact_id text PRIMARY KEY, erased_at timestamptz NOT NULL DEFAULT now())"""]
 
 
 def balances_ddl(schema: str = "projections") -> list[str]:
