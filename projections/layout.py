@@ -9,7 +9,8 @@ from psycopg import Cursor
 from ledger.store.schema import balances_ddl
 from projections.tracking import SCHEMA
 
-LAYOUT = 2  # 2: the log of one entry per decision (rows keyed by sale, partner and position)
+LAYOUT = 3  # 2: the log of one entry per decision (rows keyed by sale, partner and position)
+RENEWED = {3: ("statement_lines",)}  # 3: a re-priced sale's correction lines are marked as such
 DROPPED = ("partner_rows", "partner_memberships", "program_versions", "sales", "declines", "customer_contacts",
            "commission_lines", "milestone_progress_rows", "statement_lines", "partner_balances")
 VIEWS = ("partner_referrals", "partner_activity", "leaderboard", "partner_period_totals", "second_tier_attribution",
@@ -27,6 +28,8 @@ def upgrade_layout(curs: Cursor[Any]) -> None:
     older = curs.fetchone()
     if older is not None and older[0]:
         _drop_older(curs)
+    elif row is not None:
+        _renew(curs, row[0])
     curs.execute(f"INSERT INTO {SCHEMA}.layout (id, version) VALUES (1, %s) ON CONFLICT (id) DO UPDATE "
                  "SET version = EXCLUDED.version", (LAYOUT,))
 
@@ -39,3 +42,11 @@ def _drop_older(curs: Cursor[Any]) -> None:
     curs.execute(f"DELETE FROM {SCHEMA}.tracking")
     for statement in balances_ddl():
         curs.execute(statement)
+
+
+def _renew(curs: Cursor[Any], since: int) -> None:
+    # Rows whose meaning changed after layout `since` are emptied and rebuilt from position 0.
+    for version, tables in sorted(RENEWED.items()):
+        for table in tables if version > since else ():
+            curs.execute(f"DELETE FROM {SCHEMA}.{table}")
+            curs.execute(f"DELETE FROM {SCHEMA}.tracking WHERE projection = %s", (table,))
