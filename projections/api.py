@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -16,9 +15,8 @@ from projections import queries
 from projections.access import Principal, principal_for
 from projections.models import PartnerBalance
 from projections.operations import add_operations_routes
-from schemas.bounds import TIME_RANGE, in_year_range
+from projections.statement_routes import add_statement_route
 
-MAX_OFFSET = 2**31 - 1  # far past any statement; PostgreSQL's OFFSET is a bigint
 bearer = HTTPBearer(auto_error=False, description="A key made with `ledger keys create`")
 
 
@@ -61,13 +59,6 @@ PARTNER_VIEWS = {
 }
 
 
-def _in_range(when: datetime) -> datetime:
-    # Outside the ledger's range nothing is recorded; PostgreSQL would refuse some such times.
-    if not in_year_range(when):
-        raise HTTPException(422, f"times must be {TIME_RANGE}")
-    return when
-
-
 def _view_route(view: str, column: str) -> Callable[..., list[dict[str, Any]]]:
     def read(partner_id: PartnerId, conn: Conn) -> list[dict[str, Any]]:
         return queries.for_partner(conn, view, column, partner_id)
@@ -108,17 +99,7 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
             raise HTTPException(404, f"no balance for partner {partner_id}")
         return PartnerBalance.model_validate(queries.balance_document(partner_id, rows))
 
-    @api.get("/partners/{partner_id}/statement")
-    def statement(partner_id: PartnerId, conn: Conn, start: Annotated[datetime, Query(alias="from")],
-                  end: Annotated[datetime | None, Query(alias="to")] = None,
-                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
-        """The partner's ledger lines in [from, to), oldest first, paginated."""
-        until = end or datetime.now(UTC)
-        # Times without an offset are read as UTC, as the CLI does.
-        start, until = (_in_range(t if t.tzinfo else t.replace(tzinfo=UTC)) for t in (start, until))
-        lines = queries.statement(conn, partner_id, start, until, limit, offset)
-        return {"partner_id": partner_id, "lines": lines, "limit": limit, "offset": offset}
+    add_statement_route(api, _partner)
 
     for path, (view, column, summary) in PARTNER_VIEWS.items():
         api.add_api_route(f"/partners/{{partner_id}}/{path}", _view_route(view, column), methods=["GET"],

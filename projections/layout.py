@@ -9,7 +9,10 @@ from psycopg import Cursor
 from ledger.store.schema import balances_ddl
 from projections.tracking import SCHEMA
 
-LAYOUT = 2  # 2: the log of one entry per decision (rows keyed by sale, partner and position)
+# 2: the log of one entry per decision (rows keyed by sale, partner and position)
+# 3: statement_lines mark a re-priced sale's correction lines (detail 'correction'): rebuilt once
+LAYOUT = 3
+RENEWED = {3: ("statement_lines",)}  # read models whose rows changed meaning in a layout, by that layout
 DROPPED = ("partner_rows", "partner_memberships", "program_versions", "sales", "declines", "customer_contacts",
            "commission_lines", "milestone_progress_rows", "statement_lines", "partner_balances")
 VIEWS = ("partner_referrals", "partner_activity", "leaderboard", "partner_period_totals", "second_tier_attribution",
@@ -23,10 +26,13 @@ def upgrade_layout(curs: Cursor[Any]) -> None:
     row = curs.fetchone()
     if row is not None and row[0] >= LAYOUT:
         return
-    curs.execute(f"SELECT to_regclass('{SCHEMA}.partner_rows') IS NOT NULL")
-    older = curs.fetchone()
-    if older is not None and older[0]:
-        _drop_older(curs)
+    if row is not None and row[0] >= 2:
+        _renew(curs, row[0])  # not _drop_older: that would empty the writer's partner_balances
+    else:
+        curs.execute(f"SELECT to_regclass('{SCHEMA}.partner_rows') IS NOT NULL")
+        older = curs.fetchone()
+        if older is not None and older[0]:
+            _drop_older(curs)
     curs.execute(f"INSERT INTO {SCHEMA}.layout (id, version) VALUES (1, %s) ON CONFLICT (id) DO UPDATE "
                  "SET version = EXCLUDED.version", (LAYOUT,))
 
@@ -39,3 +45,11 @@ def _drop_older(curs: Cursor[Any]) -> None:
     curs.execute(f"DELETE FROM {SCHEMA}.tracking")
     for statement in balances_ddl():
         curs.execute(statement)
+
+
+def _renew(curs: Cursor[Any], since: int) -> None:
+    # Rows whose meaning changed after layout `since` are emptied; the runner refills them from position 0.
+    for version, tables in sorted(RENEWED.items()):
+        for table in tables if version > since else ():
+            curs.execute(f"DELETE FROM {SCHEMA}.{table}")
+            curs.execute(f"DELETE FROM {SCHEMA}.tracking WHERE projection = %s", (table,))

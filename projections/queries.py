@@ -84,16 +84,6 @@ def rows_as_dicts(conn: psycopg.Connection[Any], sql: str, params: tuple[Any, ..
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def statement(conn: psycopg.Connection[Any], partner_id: str, start: Any, end: Any, limit: int,
-              offset: int) -> list[dict[str, Any]]:
-    """A partner's ledger lines in [start, end), oldest first, one page."""
-    return rows_as_dicts(conn, f"""
-        SELECT occurred_at, kind, sale_id, level, detail, source, destination, amount, currency, transaction_id
-        FROM {SCHEMA}.statement_lines WHERE partner_id = %s AND occurred_at >= %s AND occurred_at < %s
-        ORDER BY occurred_at, position, line LIMIT %s OFFSET %s""",
-        (partner_id, start, end, limit, offset))
-
-
 def for_partner(conn: psycopg.Connection[Any], view: str, column: str, partner_id: str) -> list[dict[str, Any]]:
     """Rows of a projections view that belong to one partner."""
     return rows_as_dicts(conn, f"SELECT * FROM {SCHEMA}.{view} WHERE {column} = %s ORDER BY 1, 2, 3",

@@ -7,6 +7,7 @@ from typing import Any
 
 from psycopg import Cursor
 
+from ledger.core.changes import SaleCorrected
 from ledger.rules.periods import instant
 from ledger.rules.postings import Posting, account_owner
 from projections.base import Logged, Projection
@@ -30,6 +31,7 @@ class StatementLines(Projection):
                 source text NOT NULL, destination text NOT NULL, amount bigint NOT NULL, currency char(3) NOT NULL,
                 transaction_id uuid NOT NULL, recorded_at timestamptz NOT NULL, PRIMARY KEY (position, line))""",
             f"CREATE INDEX IF NOT EXISTS statement_lines_partner ON {self.schema}.statement_lines (partner_id, occurred_at)",
+            f"CREATE INDEX IF NOT EXISTS statement_lines_known ON {self.schema}.statement_lines (partner_id, recorded_at)",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:
@@ -39,12 +41,13 @@ class StatementLines(Projection):
         rows = []
         for entry in entries:
             recorded = instant(entry.record.recorded_us)
+            corrected = {c.sale_id for c in entry.record.changes if isinstance(c, SaleCorrected)}
             for number, row in enumerate(entry.record.postings):
                 posting = Posting(*row)
                 rows.append((entry.position, number, _partner(posting), instant(posting.at_us), KINDS[posting.cause],
                              posting.ref if posting.cause in ABOUT_A_SALE else None, posting.level or None,
-                             _detail(posting), posting.source, posting.destination, posting.amount, posting.currency,
-                             entry.entry_id, recorded))
+                             _detail(posting, corrected), posting.source, posting.destination, posting.amount,
+                             posting.currency, entry.entry_id, recorded))
         append_rows(curs, "statement_lines", rows, self.schema)
 
 
@@ -54,7 +57,11 @@ def _partner(posting: Posting) -> str:
     return owner[0]
 
 
-def _detail(posting: Posting) -> str | None:
+def _detail(posting: Posting, corrected: set[str]) -> str | None:
+    # A re-priced sale's whole correction (old lines out, new lines in, refunds' share out again)
+    # is marked so, so that statements do not count its new lines as earned by a sale.
+    if posting.cause in ("commission", "refund", "correction") and posting.ref in corrected:
+        return "correction"
     if posting.cause in ("bonus", "clawback"):
         return posting.ref.replace(":", " ", 1)
     if posting.cause == "payout":

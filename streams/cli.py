@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.replay_command import replay
 from streams.services import Services, services
 from streams.settings import Settings
+from streams.statement_commands import TIME, past_balance
 
 
 @click.group()
@@ -99,8 +101,15 @@ def produce(file: Any, topic: str | None) -> None:
 @main.command()
 @click.argument("partner")
 @click.option("--json", "as_json", is_flag=True, help="Money as integer minor units per currency.")
-def balance(partner: str, as_json: bool) -> None:
-    """A partner's pending, available and paid balances."""
+@click.option("--as-of", type=TIME, default=None, help="Event time: from the postings dated at or before TIME.")
+@click.option("--known-at", type=TIME, default=None, help="Recorded time: what the ledger had recorded by TIME.")
+def balance(partner: str, as_json: bool, as_of: datetime | None, known_at: datetime | None) -> None:
+    """A partner's pending, available and paid balances (now, as of a time, or as known at a time)."""
+    if as_of is not None and known_at is not None:
+        raise click.UsageError("give --as-of (event time) or --known-at (recorded time), not both")
+    if as_of is not None or known_at is not None:
+        past_balance(partner, as_of, known_at, as_json)
+        return
     with friendly_errors(), database() as conn:
         rows = partner_balances(conn, partner)
     if as_json:

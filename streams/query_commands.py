@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
-from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -14,6 +11,7 @@ from rich.table import Table
 from projections import queries
 from streams.cli_support import console, database, friendly_errors
 from streams.display import format_money, safe
+from streams.statement_commands import statement
 
 MONEY = {"amount", "revenue", "commission", "recruit_revenue", "commission_earned", "commission_reversed",
          "commission_net", "bonus_amount", "pending", "available", "paid"}
@@ -77,25 +75,6 @@ milestones = _partner_view("milestones", "milestone_progress", "partner_id", "Mi
                            "A partner's progress on every milestone and period.")
 downline = _partner_view("downline", "second_tier_attribution", "recruiter_id", "Downline of",
                          "A partner's recruits and what the partner earned from them above level 1.")
-
-
-@click.command()
-@click.argument("partner")
-@click.option("--from", "start", type=click.DateTime(), required=True, help="First day (UTC), e.g. 2026-03-01")
-@click.option("--to", "end", type=click.DateTime(), default=None, help="Day after the last (UTC); default now")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (money as integer minor units).")
-@as_json
-def statement(partner: str, start: datetime, end: datetime | None, as_csv: bool, as_json: bool) -> None:
-    """A partner's ledger lines in a period."""
-    until = (end or datetime.now(UTC)).replace(tzinfo=UTC)
-    with friendly_errors(), database() as conn:
-        rows = queries.statement(conn, partner, start.replace(tzinfo=UTC), until, 1_000_000, 0)
-    if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["occurred_at"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return
-    show(rows, f"Statement of {partner}", as_json)
 
 
 COMMANDS = (partners, leaderboard, milestones, downline, statement)

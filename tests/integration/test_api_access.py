@@ -124,7 +124,7 @@ def test_purchase_history_appears_only_with_show_purchase_history(client: TestCl
 
 def test_statement_lists_the_partners_ledger_lines(client: TestClient, keys: dict[str, str]) -> None:
     body = _get(client, "/partners/p-none/statement?from=2026-01-01T00:00:00Z", keys["p-none"]).json()
-    assert [(line["kind"], line["amount"]) for line in body["lines"]] == [("commission", 2_000)]
+    assert [(line["cause"], line["amount"]) for line in body["lines"]] == [("sale", 2_000)]
 
 
 def test_a_partner_sees_only_its_own_leaderboard_row(client: TestClient, keys: dict[str, str]) -> None:

@@ -75,8 +75,8 @@ def test_metrics_report_the_ledger_head(client: TestClient) -> None:
     assert "ledger_head_position " in _get(client, "/metrics").text
 
 
-def test_a_statement_offset_past_a_bigint_is_refused_not_a_server_error(client: TestClient, rex_key: str) -> None:
-    path = f"/partners/rex/statement?from=2026-01-01T00:00:00Z&offset={2**63}"
+def test_a_statement_in_an_unknown_format_is_refused_not_a_server_error(client: TestClient, rex_key: str) -> None:
+    path = "/partners/rex/statement?from=2026-01-01T00:00:00Z&format=xml"
     assert _get(client, path, rex_key).status_code == 422
 
 

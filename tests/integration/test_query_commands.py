@@ -47,7 +47,8 @@ def test_downline_shows_what_the_recruiter_earned_from_each_recruit(ledger: Harn
 def test_statement_csv_lists_the_partners_ledger_lines(ledger: Harness) -> None:
     result = ledger.ledger("statement", "rex", "--from", "2026-03-01", "--csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["kind"], r["amount"]) for r in rows] == [("commission", "2000"), ("reversal", "500")]
+    assert [(r["record"], r["cause"], r["amount"]) for r in rows] == [
+        ("opening", "", ""), ("line", "sale", "2000"), ("line", "refund", "500"), ("closing", "", "")]
 
 
 def test_milestones_of_a_partner_without_milestones_is_empty(ledger: Harness) -> None:
