@@ -21,7 +21,7 @@ from streams.display import balances_table, safe
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
-from streams.services import Services, services
+from streams.services import Services, services, with_roles
 from streams.settings import Settings
 
 
@@ -71,7 +71,9 @@ def api(port: int, host: str) -> None:
 
     with friendly_errors(), services(Settings(), broker="skip") as found:
         console.print(f"API on http://{host}:{port}/docs")
-        uvicorn.run(create_api(found.database_url), host=host, port=port, log_level="warning")
+        roles = with_roles(found).roles
+        assert roles is not None
+        uvicorn.run(create_api(roles.api), host=host, port=port, log_level="warning")
 
 
 @main.command()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from streams.embedded import EmbeddedBroker, start_postgres
+from streams.role_urls import RoleUrls, application_urls
 from streams.settings import Settings
 
 
@@ -24,6 +25,14 @@ class Services:
     settings: Settings
     embedded_postgres: bool
     embedded_broker: bool
+    roles: RoleUrls | None = None  # what the worker, projections and API connect as, once provisioned
+
+
+def with_roles(found: Services) -> Services:
+    """These services, the database provisioned by its owner and each part given its own role."""
+    if found.roles is not None:
+        return found
+    return replace(found, roles=application_urls(found.database_url, found.settings.home))
 
 
 @contextmanager

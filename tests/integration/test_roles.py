@@ -1,0 +1,127 @@
+"""Least privilege: the worker, the projections and the API connect as roles that cannot edit the log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from ledger.database import ledger_env
+from ledger.store import roles
+from ledger.store.postgres import PostgresStore
+from ledger.writer import LedgerWriter, received
+from projections.registry import all_projections
+from projections.runner import ProjectionRunner
+from streams.role_urls import RoleUrls, application_urls
+from tests.builders import refund, two_tier_events
+from tests.integration.harness import Harness, wait_for
+
+pytestmark = pytest.mark.integration
+
+EDITS = {
+    "update": "UPDATE ledger.entries SET topic = 'x'",
+    "delete": "DELETE FROM ledger.entries",
+    "truncate": "TRUNCATE ledger.entries",
+    "disable_trigger": "ALTER TABLE ledger.entries DISABLE TRIGGER ledger_entries_append_only",
+    "replication_role": "SET session_replication_role = replica",
+}
+
+
+@pytest.fixture
+def urls(database_url: str, tmp_path: Path) -> RoleUrls:
+    """The database provisioned by its owner, and the URL of each application role."""
+    return application_urls(database_url, tmp_path / "home", environ={})
+
+
+def _writes_a_ledger(url: str) -> LedgerWriter:
+    writer = LedgerWriter(PostgresStore.connect(ledger_env(url), create=False), min_wait_s=0)
+    writer.apply([received(json.dumps(e).encode()) for e in (*two_tier_events(), refund("S-1", 2_500))])
+    return writer
+
+
+@pytest.mark.parametrize("kind", ["writer", "projector", "api"])
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_application_role_is_refused_every_edit_of_the_log(urls: RoleUrls, kind: str, edit: str) -> None:
+    with psycopg.connect(getattr(urls, kind), autocommit=True) as conn, \
+            pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(EDITS[edit])
+
+
+@pytest.mark.parametrize("kind", ["writer", "projector", "api"])
+def test_an_application_role_has_no_privileged_attribute_and_owns_nothing(urls: RoleUrls, database_url: str,
+                                                                          kind: str) -> None:
+    user = conninfo_to_dict(getattr(urls, kind))["user"]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        found = roles.facts(conn, str(user))
+    assert (found.exists, found.privileged, found.owns) == (True, False, 0)
+
+
+def test_a_ledger_written_as_the_writer_role_has_its_rows_and_balances(urls: RoleUrls,
+                                                                        db: psycopg.Connection[Any]) -> None:
+    _writes_a_ledger(urls.writer).store.close()
+    again = LedgerWriter(PostgresStore.connect(ledger_env(urls.writer), create=False))  # restored as the writer
+    balances = db.execute("SELECT partner_id, available FROM projections.partner_balances ORDER BY 1").fetchall()
+    assert (db.execute("SELECT count(*) FROM ledger.entries").fetchone(), balances) == ((5,), [("rex", 1_500),
+                                                                                           ("susie", 375)])
+    assert db.execute("SELECT count(*) FROM ledger.chain").fetchone() == (5,)
+    again.store.close()
+
+
+def test_the_projector_role_brings_the_read_models_up_to_the_head(urls: RoleUrls,
+                                                                  db: psycopg.Connection[Any]) -> None:
+    _writes_a_ledger(urls.writer).store.close()
+    runner = ProjectionRunner(urls.projector, all_projections(), create=False)
+    runner.catch_up()
+    assert {s.name: s.lag for s in runner.status() if s.lag} == {}
+    runner.close()
+
+
+@pytest.mark.parametrize("table", ["ledger.entries", "ledger.personal_data", "ledger.dead_letters"])
+def test_the_api_role_reads_no_table_of_the_ledger(urls: RoleUrls, table: str) -> None:
+    with psycopg.connect(urls.api, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(f"SELECT * FROM {table}")
+
+
+def test_the_writer_role_may_not_append_to_the_read_models_it_does_not_keep(urls: RoleUrls) -> None:
+    with psycopg.connect(urls.writer, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DELETE FROM projections.statement_lines")
+
+
+def test_provisioning_again_keeps_the_passwords_and_the_roles_still_log_in(urls: RoleUrls, database_url: str,
+                                                                          tmp_path: Path) -> None:
+    again = application_urls(database_url, tmp_path / "home", environ={})
+    assert again == urls
+    with psycopg.connect(again.writer, autocommit=True) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (roles.WRITER,)
+
+
+def test_ledger_run_connects_as_the_writer_projector_and_api_roles(harness: Harness,
+                                                                   db: psycopg.Connection[Any]) -> None:
+    harness.start_worker(api=True)
+
+    def users() -> set[str] | None:
+        rows = db.execute("SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() "
+                          "AND pid <> pg_backend_pid()").fetchall()
+        found = {str(r[0]) for r in rows}
+        return found if found == {roles.WRITER, roles.PROJECTOR, roles.API} else None
+
+    assert wait_for(users, "ledger run's connections to be its three roles")
+
+
+def test_the_api_of_ledger_run_reports_the_ledger_through_the_api_role(harness: Harness) -> None:
+    harness.start_worker(api=True)
+    harness.apply(two_tier_events())
+
+    def ready() -> dict[str, Any] | None:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{harness.api_port}/ready", timeout=5)
+        except httpx.TransportError:
+            return None
+        return answer.json() if answer.status_code == 200 else None
+
+    assert wait_for(ready, "/ready")["head"] == len(two_tier_events())
