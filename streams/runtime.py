@@ -20,6 +20,7 @@ from streams.follower import ProjectionSupervisor
 from streams.kafka import cluster_id, ensure_topics
 from streams.metrics import WorkerMetrics
 from streams.ports import bind, busy
+from streams.role_urls import user_of
 from streams.services import Services, with_roles
 from streams.worker import Worker
 
@@ -135,6 +136,7 @@ async def run(found: Services, options: RunOptions, say: Callable[[str], None]) 
     stopping = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
+    found = await asyncio.to_thread(with_roles, found)  # before anything connects: the owner makes the tables
     async with running_ledger(found, options, stopping):
         say(_where(found, options))
         await stopping.wait()
@@ -148,12 +150,20 @@ def _where(found: Services, options: RunOptions) -> str:
         "ledger is running (Ctrl-C stops it)",
         f"  home        {found.settings.home}",
         f"  postgresql  {kind} ({_safe_url(found.database_url)})",
+        f"  roles       {_roles(found)}",
         f"  broker      {broker} at {found.bootstrap}, topics prefixed '{found.settings.topic_prefix}'",
         f"  api         http://{options.api_host}:{options.api_port}/docs" if options.api_port else "  api         off",
     ]
     if options.metrics_port:
         lines.append(f"  metrics     http://{options.api_host}:{options.metrics_port}/metrics")
     return "\n".join(lines)
+
+
+def _roles(found: Services) -> str:
+    if found.roles is None:
+        return "not provisioned"
+    users = {kind: user_of(getattr(found.roles, kind)) for kind in ("writer", "projector", "api")}
+    return ", ".join(f"{kind} as {user}" for kind, user in users.items())
 
 
 def _safe_url(url: str) -> str:

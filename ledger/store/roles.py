@@ -51,6 +51,10 @@ GRANTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
 }
 SEQUENCES = {"writer": "ledger", "projector": "projections"}  # a role's serial columns, by schema
+# Taken back from an ALL above: the balances are the writer's (moved in each batch's transaction,
+# rebuilt by the owner), and the layout version is the owner's.
+EXCEPT = {"projector": (("projections", "partner_balances", "INSERT, UPDATE, DELETE"),
+                        ("projections", "layout", "INSERT, UPDATE, DELETE"))}
 
 
 class RoleError(LedgerError):
@@ -118,6 +122,9 @@ def _grant_exactly(conn: psycopg.Connection[Any], kind: str, role: sql.Identifie
         target = (sql.SQL("ALL TABLES IN SCHEMA {}").format(sql.Identifier(schema)) if table == "ALL"
                   else sql.SQL("TABLE {}.{}").format(sql.Identifier(schema), sql.Identifier(table)))
         conn.execute(sql.SQL(f"GRANT {privileges} ON {{}} TO {{}}").format(target, role))
+    for schema, table, privileges in EXCEPT.get(kind, ()):
+        conn.execute(sql.SQL(f"REVOKE {privileges} ON TABLE {{}}.{{}} FROM {{}}").format(
+            sql.Identifier(schema), sql.Identifier(table), role))
     if kind in SEQUENCES:
         conn.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
             sql.Identifier(SEQUENCES[kind]), role))
@@ -127,3 +134,11 @@ def _why(found: RoleFacts) -> str:
     if not found.exists:
         return "missing"
     return "privileged" if found.privileged else f"the owner of {found.owns} relations"
+
+
+def privileges(conn: psycopg.Connection[Any], role: str) -> dict[str, list[str]]:
+    """What `role` may do, by table (`schema.table` → privileges), as granted in this database."""
+    rows = conn.execute(
+        "SELECT table_schema || '.' || table_name, string_agg(privilege_type, ', ' ORDER BY privilege_type) "
+        "FROM information_schema.table_privileges WHERE grantee = %s GROUP BY 1 ORDER BY 1", (role,)).fetchall()
+    return {str(table): str(granted).split(", ") for table, granted in rows}

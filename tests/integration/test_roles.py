@@ -10,6 +10,7 @@ import httpx
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
+from structlog.testing import capture_logs
 
 from ledger.database import ledger_env
 from ledger.store import roles
@@ -17,7 +18,7 @@ from ledger.store.postgres import PostgresStore
 from ledger.writer import LedgerWriter, received
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from streams.role_urls import RoleUrls, application_urls
+from streams.role_urls import RoleUrls, application_urls, with_credentials
 from tests.builders import refund, two_tier_events
 from tests.integration.harness import Harness, wait_for
 
@@ -87,7 +88,7 @@ def test_the_api_role_reads_no_table_of_the_ledger(urls: RoleUrls, table: str) -
         conn.execute(f"SELECT * FROM {table}")
 
 
-def test_the_writer_role_may_not_append_to_the_read_models_it_does_not_keep(urls: RoleUrls) -> None:
+def test_the_writer_role_may_not_rewrite_the_read_models_it_does_not_keep(urls: RoleUrls) -> None:
     with psycopg.connect(urls.writer, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("DELETE FROM projections.statement_lines")
 
@@ -125,3 +126,48 @@ def test_the_api_of_ledger_run_reports_the_ledger_through_the_api_role(harness: 
         return answer.json() if answer.status_code == 200 else None
 
     assert wait_for(ready, "/ready")["head"] == len(two_tier_events())
+
+
+def test_roles_an_operator_made_are_used_and_granted_without_being_altered(database_url: str, tmp_path: Path,
+                                                                           db: psycopg.Connection[Any]) -> None:
+    db.execute("DROP ROLE IF EXISTS ops_api")
+    db.execute("CREATE ROLE ops_api LOGIN PASSWORD 'chosen-by-ops'")
+    given = with_credentials(database_url, "ops_api", "chosen-by-ops")
+    urls = application_urls(database_url, tmp_path / "home", environ={"LEDGER_API_URL": given})
+    with psycopg.connect(urls.api, autocommit=True) as conn:
+        assert conn.execute("SELECT current_user, count(*) FROM projections.tracking").fetchone() == ("ops_api", 0)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM ledger.entries")
+    assert urls.api == given
+
+
+def test_an_owner_that_may_not_create_roles_is_used_by_every_part_with_a_warning(database_url: str, tmp_path: Path,
+                                                                               db: psycopg.Connection[Any]) -> None:
+    db.execute("DROP ROLE IF EXISTS plain_owner")
+    db.execute("CREATE ROLE plain_owner LOGIN")
+    db.execute(f'ALTER DATABASE "{db.info.dbname}" OWNER TO plain_owner')
+    owner = with_credentials(database_url, "plain_owner", "")
+    with capture_logs() as logs:
+        urls = application_urls(owner, tmp_path / "home", environ={})
+    warned = [e for e in logs if e["event"] == "application_roles_not_used"]
+    assert (urls.writer, urls.projector, urls.api) == (owner, owner, owner)
+    assert "LEDGER_WRITER_URL" in warned[0]["fix"]
+
+
+def test_the_passwords_file_is_readable_by_its_owner_only(urls: RoleUrls, tmp_path: Path) -> None:
+    assert (tmp_path / "home" / "roles.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_ledger_roles_shows_the_writer_may_only_read_and_append_to_the_log(urls: RoleUrls, harness: Harness) -> None:
+    result = harness.ledger("roles", "--json")
+    report = {row["kind"]: row for row in json.loads(result.stdout)}
+    assert result.returncode == 0, result.stderr
+    assert report["writer"]["privileges"]["ledger.entries"] == ["INSERT", "SELECT"]
+    assert [t for t in report["api"]["privileges"] if t.startswith("ledger.")] == []
+    assert {(r["privileged"], r["owns"]) for r in report.values()} == {(False, 0)}
+
+
+def test_the_projector_role_may_not_move_the_balances_the_writer_keeps(urls: RoleUrls) -> None:
+    with psycopg.connect(urls.projector, autocommit=True) as conn, \
+            pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE projections.partner_balances SET available = available + 1")
