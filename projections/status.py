@@ -57,6 +57,9 @@ STATUS_DDL = [
     f"""CREATE OR REPLACE FUNCTION {SCHEMA}.dead_letters_by_reason() RETURNS TABLE (reason text, n bigint)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
         SELECT reason, count(*) FROM {LEDGER_SCHEMA}.dead_letters GROUP BY reason $$""",
+    # Granted to the API's role only (ledger/store/roles.py), not to every role as functions are by default.
+    f"REVOKE ALL ON FUNCTION {SCHEMA}.ledger_summary() FROM PUBLIC",
+    f"REVOKE ALL ON FUNCTION {SCHEMA}.dead_letters_by_reason() FROM PUBLIC",
 ]
 
 

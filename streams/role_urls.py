@@ -3,12 +3,17 @@
 The owner's URL (DATABASE_URL, or the embedded server's superuser) runs every DDL statement and
 grants; the worker, the projection process and the API then connect as roles that own nothing
 (ledger/store/roles.py). Their URLs come from LEDGER_WRITER_URL, LEDGER_PROJECTOR_URL and
-LEDGER_API_URL when an operator made the roles; otherwise the ledger makes them, with passwords
-kept in LEDGER_HOME/roles.json (0600) so that every process on this home agrees.
+LEDGER_API_URL when an operator made the roles; otherwise the ledger makes them. Their passwords
+are derived from the owner's, so that every process given DATABASE_URL agrees (a writer and its
+standby on two hosts); an owner URL without a password (the embedded server) has them made once
+and kept in LEDGER_HOME/roles.json (0600).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -71,7 +76,7 @@ def _made(conn: psycopg.Connection[object], owner_url: str, home: Path, kinds: l
     if not roles.may_create_roles(conn):
         _warn(kinds, "the DATABASE_URL user has neither SUPERUSER nor CREATEROLE")
         return dict.fromkeys(kinds)
-    passwords = stored_passwords(home)
+    passwords = role_passwords(owner_url, home)
     try:
         roles.create_roles(conn, {ROLES[kind]: passwords[ROLES[kind]] for kind in kinds})
     except psycopg.errors.InsufficientPrivilege as exc:
@@ -85,6 +90,19 @@ def _warn(kinds: list[str], why: str) -> None:
                 consequence="that user may disable the log's append-only trigger",
                 fix="set " + ", ".join(ENV[kind] for kind in kinds) + " to roles made as README "
                     "'Database roles' shows, or grant CREATEROLE to the DATABASE_URL user")
+
+
+def role_passwords(owner_url: str, home: Path) -> dict[str, str]:
+    """Each role's password: an HMAC of its name under the owner's password, else the ones kept under `home`.
+
+    Whoever could compute a derived one holds the owner's password already, which may do more.
+    """
+    secret = conninfo_to_dict(owner_url).get("password")
+    if not secret:
+        return stored_passwords(home)
+    return {role: base64.urlsafe_b64encode(hmac.new(str(secret).encode(), f"ledger-role:{role}".encode(),
+                                                    hashlib.sha256).digest()).decode().rstrip("=")
+            for role in ROLES.values()}
 
 
 def stored_passwords(home: Path) -> dict[str, str]:

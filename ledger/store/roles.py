@@ -51,6 +51,8 @@ GRANTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
 }
 SEQUENCES = {"writer": "ledger", "projector": "projections"}  # a role's serial columns, by schema
+# The counts the API reports on /ready and /metrics, read with their owner's rights (projections/status.py).
+FUNCTIONS = {"api": ("projections.ledger_summary()", "projections.dead_letters_by_reason()")}
 # Taken back from an ALL above: the balances are the writer's (moved in each batch's transaction,
 # rebuilt by the owner), and the layout version is the owner's.
 EXCEPT = {"projector": (("projections", "partner_balances", "INSERT, UPDATE, DELETE"),
@@ -109,12 +111,14 @@ def grant(conn: psycopg.Connection[Any], roles: Mapping[str, str]) -> None:
             _grant_exactly(conn, kind, sql.Identifier(role))
 
 
-def _grant_exactly(conn: psycopg.Connection[Any], kind: str, role: sql.Identifier) -> None:
+def _revoke_everything(conn: psycopg.Connection[Any], role: sql.Identifier) -> None:
     for schema in SCHEMAS:
-        name = sql.Identifier(schema)
-        conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(name, role))
-        conn.execute(sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {} FROM {}").format(name, role))
-        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(name, role))
+        for objects in ("ALL TABLES IN SCHEMA", "ALL SEQUENCES IN SCHEMA", "ALL FUNCTIONS IN SCHEMA", "SCHEMA"):
+            conn.execute(sql.SQL(f"REVOKE ALL ON {objects} {{}} FROM {{}}").format(sql.Identifier(schema), role))
+
+
+def _grant_exactly(conn: psycopg.Connection[Any], kind: str, role: sql.Identifier) -> None:
+    _revoke_everything(conn, role)
     granted = GRANTS[kind]
     for schema in sorted({schema for schema, _, _ in granted}):
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), role))
@@ -122,6 +126,8 @@ def _grant_exactly(conn: psycopg.Connection[Any], kind: str, role: sql.Identifie
         target = (sql.SQL("ALL TABLES IN SCHEMA {}").format(sql.Identifier(schema)) if table == "ALL"
                   else sql.SQL("TABLE {}.{}").format(sql.Identifier(schema), sql.Identifier(table)))
         conn.execute(sql.SQL(f"GRANT {privileges} ON {{}} TO {{}}").format(target, role))
+    for function in FUNCTIONS.get(kind, ()):
+        conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(role))
     for schema, table, privileges in EXCEPT.get(kind, ()):
         conn.execute(sql.SQL(f"REVOKE {privileges} ON TABLE {{}}.{{}} FROM {{}}").format(
             sql.Identifier(schema), sql.Identifier(table), role))

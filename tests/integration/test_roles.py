@@ -18,7 +18,7 @@ from ledger.store.postgres import PostgresStore
 from ledger.writer import LedgerWriter, received
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from streams.role_urls import RoleUrls, application_urls, with_credentials
+from streams.role_urls import RoleUrls, application_urls, user_of, with_credentials
 from tests.builders import refund, two_tier_events
 from tests.integration.harness import Harness, wait_for
 
@@ -171,3 +171,18 @@ def test_the_projector_role_may_not_move_the_balances_the_writer_keeps(urls: Rol
     with psycopg.connect(urls.projector, autocommit=True) as conn, \
             pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("UPDATE projections.partner_balances SET available = available + 1")
+
+
+def test_processes_on_two_homes_given_one_owner_password_agree_on_the_roles_passwords(database_url: str,
+                                                                                     tmp_path: Path) -> None:
+    owner = with_credentials(database_url, user_of(database_url), "the-owners-secret")  # trust: any password
+    first, second = (application_urls(owner, tmp_path / home, environ={}) for home in ("a", "b"))
+    assert first == second
+    assert not (tmp_path / "a" / "roles.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["writer", "projector"])
+def test_only_the_api_role_may_call_the_ledger_summary(urls: RoleUrls, kind: str) -> None:
+    with psycopg.connect(getattr(urls, kind), autocommit=True) as conn, \
+            pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT * FROM projections.ledger_summary()")
