@@ -21,7 +21,7 @@ from streams.display import balances_table, safe
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
-from streams.roles_command import roles_command
+from streams.roles_command import provision_command, roles_command
 from streams.services import Services, services, with_roles
 from streams.settings import Settings
 
@@ -180,6 +180,7 @@ main.add_command(seal)
 main.add_command(keys)
 main.add_command(analyst_role)
 main.add_command(roles_command)
+main.add_command(provision_command)
 main.add_command(bench)
 main.add_command(soak)
 for command in QUERY_COMMANDS:

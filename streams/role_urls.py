@@ -58,6 +58,12 @@ def provision_database(owner_url: str) -> None:
             conn.execute(statement)
 
 
+def operator_urls(environ: Mapping[str, str] = os.environ) -> RoleUrls | None:
+    """The three role URLs an operator set, if all are: `ledger run` then needs no owner credentials."""
+    given = {kind: environ.get(variable) for kind, variable in ENV.items()}
+    return RoleUrls(**given) if all(given.values()) else None  # type: ignore[arg-type]
+
+
 def application_urls(owner_url: str, home: Path, environ: Mapping[str, str] = os.environ) -> RoleUrls:
     """Provision the database, then the URL of each part (the owner's where no role could be made)."""
     provision_database(owner_url)

@@ -11,7 +11,9 @@ from rich.table import Table
 
 from ledger.store import roles
 from streams.cli_support import console, database, friendly_errors
-from streams.role_urls import ENV, user_of
+from streams.role_urls import ENV, application_urls, user_of
+from streams.services import services
+from streams.settings import Settings
 
 
 def role_names() -> dict[str, str]:
@@ -47,3 +49,16 @@ def _report(conn: Any, kind: str, name: str) -> dict[str, Any]:
 
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
+
+
+@click.command("provision")
+def provision_command() -> None:
+    """As the owner (DATABASE_URL): create every table, the application roles and their grants, then stop.
+
+    After it, `ledger run` may be given only LEDGER_WRITER_URL, LEDGER_PROJECTOR_URL and LEDGER_API_URL.
+    Run it again after each upgrade: new tables get their grants.
+    """
+    with friendly_errors(), services(Settings(), broker="skip") as found:
+        urls = application_urls(found.database_url, found.settings.home)
+    for kind in ENV:
+        console.print(f"{kind:<10} connects as {user_of(getattr(urls, kind))}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from streams.embedded import EmbeddedBroker, start_postgres
-from streams.role_urls import RoleUrls, application_urls
+from streams.role_urls import RoleUrls, application_urls, operator_urls
 from streams.settings import Settings
 
 
@@ -42,8 +42,11 @@ def services(settings: Settings, *, broker: str = "require") -> Iterator[Service
     embedded = EmbeddedBroker(settings.home)
     started_broker = False
     try:
+        roles = None if settings.database_url else operator_urls()
         if settings.database_url:
             database_url = settings.database_url
+        elif roles is not None:  # `ledger provision` ran as the owner; this process never holds its password
+            database_url = roles.writer
         else:
             pg_handle, database_url = start_postgres(settings.home)
         bootstrap = settings.bootstrap_servers
@@ -56,7 +59,7 @@ def services(settings: Settings, *, broker: str = "require") -> Iterator[Service
                     f"no broker is running for LEDGER_HOME={settings.home}. Start `ledger run` in another "
                     "terminal, or set KAFKA_BOOTSTRAP_SERVERS to your Kafka.")
         yield Services(database_url, bootstrap, settings, pg_handle is not None,
-                       settings.bootstrap_servers is None)
+                       settings.bootstrap_servers is None, roles)
     finally:
         if started_broker:
             embedded.stop()

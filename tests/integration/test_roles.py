@@ -186,3 +186,18 @@ def test_only_the_api_role_may_call_the_ledger_summary(urls: RoleUrls, kind: str
     with psycopg.connect(getattr(urls, kind), autocommit=True) as conn, \
             pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT * FROM projections.ledger_summary()")
+
+
+def test_after_ledger_provision_ledger_run_works_with_only_the_role_urls(harness: Harness, database_url: str,
+                                                                          tmp_path: Path,
+                                                                          db: psycopg.Connection[Any]) -> None:
+    provisioned = harness.ledger("provision")
+    urls = application_urls(database_url, harness.settings.home, environ={})  # the same passwords, as the file keeps
+    harness.extra_env = {"DATABASE_URL": "", "LEDGER_WRITER_URL": urls.writer, "LEDGER_PROJECTOR_URL": urls.projector,
+                         "LEDGER_API_URL": urls.api}
+    harness.start_worker()
+    harness.apply(two_tier_events())
+    users = {str(r[0]) for r in db.execute("SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = "
+                                           "current_database() AND pid <> pg_backend_pid()").fetchall()}
+    assert provisioned.returncode == 0, provisioned.stderr
+    assert users == {roles.WRITER, roles.PROJECTOR}
