@@ -30,8 +30,8 @@ class NotWriterError(LedgerError):
 class Ledger:
     """One ledger database: its outboxes for anyone, its writer once this process holds the writer lock."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.store = PostgresStore.connect(env)
+    def __init__(self, env: dict[str, str], create: bool = True) -> None:
+        self.store = PostgresStore.connect(env, create=create)
         self.outboxes = PostgresOutboxes(self.store.datastore, self.store.sql)
         self.grace_days = float(_setting(env, "LEDGER_PARKING_GRACE_DAYS") or DEFAULT_GRACE_DAYS)
         self.min_wait_s = float(_setting(env, "LEDGER_PARKING_MIN_WAIT_S") or DEFAULT_MIN_WAIT_S)

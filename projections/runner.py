@@ -16,6 +16,7 @@ from projections import tracking
 from projections.base import Logged, Projection
 from projections.layout import upgrade_layout
 from projections.registry import all_projections
+from projections.status import STATUS_DDL
 from projections.views import view_ddl
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -40,12 +41,14 @@ class ProjectionStatus:
 class ProjectionRunner:
     """Keeps projections up to date with the ledger; rebuildable from position 0."""
 
-    def __init__(self, database_url: str, projections: Sequence[Projection], batch_size: int = 5000) -> None:
+    def __init__(self, database_url: str, projections: Sequence[Projection], batch_size: int = 5000,
+                 create: bool = True) -> None:
         self.projections = list(projections)
         self.batch_size = batch_size
         self._database_url = database_url
         self._conn = psycopg.connect(database_url, autocommit=False)
-        self.create()
+        if create:  # not as a role that owns nothing (ledger/store/roles.py): the owner made the tables
+            self.create()
 
     def create(self) -> None:
         """Create the schema, the tracking table and every projection's tables."""
@@ -54,7 +57,7 @@ class ProjectionRunner:
             for statement in [*tracking.DDL, *personal_data_ddl()]:
                 curs.execute(statement)
             upgrade_layout(curs)
-            for statement in [s for p in all_projections() for s in p.ddl()] + view_ddl():
+            for statement in [s for p in all_projections() for s in p.ddl()] + view_ddl() + STATUS_DDL:
                 curs.execute(statement)
 
     def step(self, projection: Projection) -> int:

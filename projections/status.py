@@ -37,30 +37,75 @@ class LedgerStatus:
         return asdict(self) | {"max_lag": self.max_lag}
 
 
+_SUMMARY = f"""SELECT coalesce(max(notification_id), 0) AS head, count(*) FILTER (WHERE split_part(topic, ':', 2)
+        IN ('applied', 'refused') AND split_part(topic, ':', 1) <> 'commission.matured') AS decided
+        FROM {LEDGER_SCHEMA}.{LOG_TABLE}"""
+_LETTERS = f"SELECT count(*), count(*) FILTER (WHERE published_at IS NULL) FROM {LEDGER_SCHEMA}.dead_letters"
+# The API's role reads no table of the ledger schema: these functions, run with their owner's rights,
+# give it the counts its /ready and /metrics report and nothing else. plpgsql, so that they can be
+# created before the ledger's tables exist.
+STATUS_DDL = [
+    f"""CREATE OR REPLACE FUNCTION {SCHEMA}.ledger_summary(OUT head bigint, OUT decided bigint, OUT dead_letters bigint,
+        OUT dead_letters_unpublished bigint, OUT parked bigint, OUT oldest_parked_at timestamptz,
+        OUT input_backlog bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+        BEGIN
+          {_SUMMARY} INTO head, decided;
+          {_LETTERS} INTO dead_letters, dead_letters_unpublished;
+          SELECT w.parked, w.oldest_parked_at INTO parked, oldest_parked_at FROM {LEDGER_SCHEMA}.writer w WHERE id = 1;
+          SELECT sum(backlog) INTO input_backlog FROM {LEDGER_SCHEMA}.source_positions;
+        END $$""",
+    f"""CREATE OR REPLACE FUNCTION {SCHEMA}.dead_letters_by_reason() RETURNS TABLE (reason text, n bigint)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+        SELECT reason, count(*) FROM {LEDGER_SCHEMA}.dead_letters GROUP BY reason $$""",
+    # Granted to the API's role only (ledger/store/roles.py), not to every role as functions are by default.
+    f"REVOKE ALL ON FUNCTION {SCHEMA}.ledger_summary() FROM PUBLIC",
+    f"REVOKE ALL ON FUNCTION {SCHEMA}.dead_letters_by_reason() FROM PUBLIC",
+]
+
+
 def ledger_status(conn: psycopg.Connection[Any]) -> LedgerStatus:
-    """Current status; a database the ledger has not initialised yet reports zeros."""
-    head = _scalar(conn, f"SELECT coalesce(max(notification_id), 0) FROM {LEDGER_SCHEMA}.{LOG_TABLE}")
+    """Current status; a database the ledger has not initialised yet reports zeros.
+
+    Read through `projections.ledger_summary()`, which the API's role may call; a database whose
+    projections were not created yet is read directly.
+    """
+    summary = _summary(conn)
+    head = int(summary["head"] or 0)
     tracked = dict(_rows(conn, f"SELECT projection, position FROM {SCHEMA}.tracking"))
     projections = {}
     for projection in all_projections():
         position = int(tracked.get(projection.name, 0))
         projections[projection.name] = {"position": position, "lag": max(0, head - position)}
     return LedgerStatus(
-        head=head,
-        projections=projections,
-        dead_letters=_scalar(conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters"),
-        dead_letters_unpublished=_scalar(
-            conn, f"SELECT count(*) FROM {LEDGER_SCHEMA}.dead_letters WHERE published_at IS NULL"),
-        events_decided=decided_count(conn),
-        parked=_scalar(conn, f"SELECT parked FROM {LEDGER_SCHEMA}.writer WHERE id = 1"),
-        oldest_parked_at=_oldest_parked(conn),
-        input_backlog=_scalar(conn, f"SELECT sum(backlog) FROM {LEDGER_SCHEMA}.source_positions"),
-    )
+        head=head, projections=projections, dead_letters=int(summary["dead_letters"] or 0),
+        dead_letters_unpublished=int(summary["dead_letters_unpublished"] or 0),
+        events_decided=int(summary["decided"] or 0), parked=int(summary["parked"] or 0),
+        oldest_parked_at=summary["oldest_parked_at"].isoformat() if summary["oldest_parked_at"] else None,
+        input_backlog=int(summary["input_backlog"] or 0))
 
 
-def _oldest_parked(conn: psycopg.Connection[Any]) -> str | None:
-    rows = _rows(conn, f"SELECT oldest_parked_at FROM {LEDGER_SCHEMA}.writer WHERE id = 1")
-    return rows[0][0].isoformat() if rows and rows[0][0] else None
+def _summary(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    try:
+        with conn.transaction():
+            cursor = conn.execute(f"SELECT * FROM {SCHEMA}.ledger_summary()")
+            names = [c.name for c in cursor.description or []]
+            row = cursor.fetchone()
+            return dict(zip(names, row or (), strict=True))
+    except psycopg.errors.UndefinedFunction:
+        return _summary_read_directly(conn)
+    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+        return dict.fromkeys(("head", "decided", "dead_letters", "dead_letters_unpublished", "parked",
+                              "oldest_parked_at", "input_backlog"))
+
+
+def _summary_read_directly(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    head = _rows(conn, _SUMMARY)
+    letters = _rows(conn, _LETTERS)
+    writer = _rows(conn, f"SELECT parked, oldest_parked_at FROM {LEDGER_SCHEMA}.writer WHERE id = 1")
+    return {"head": head[0][0] if head else 0, "decided": head[0][1] if head else 0,
+            "dead_letters": letters[0][0] if letters else 0, "dead_letters_unpublished": letters[0][1] if letters else 0,
+            "parked": writer[0][0] if writer else 0, "oldest_parked_at": writer[0][1] if writer else None,
+            "input_backlog": _scalar(conn, f"SELECT sum(backlog) FROM {LEDGER_SCHEMA}.source_positions")}
 
 
 def decided_count(conn: psycopg.Connection[Any], event_ids: list[str] | None = None) -> int:

@@ -24,7 +24,8 @@ from streams.home_lock import HomeLock
 from streams.logs import configure_logging
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.replay_command import replay
-from streams.services import Services, services
+from streams.roles_command import provision_command, roles_command
+from streams.services import Services, services, with_roles
 from streams.settings import Settings
 from streams.statement_commands import TIME, past_balance
 
@@ -75,7 +76,9 @@ def api(port: int, host: str) -> None:
 
     with friendly_errors(), services(Settings(), broker="skip") as found:
         console.print(f"API on http://{host}:{port}/docs")
-        uvicorn.run(create_api(found.database_url), host=host, port=port, log_level="warning")
+        roles = with_roles(found).roles
+        assert roles is not None
+        uvicorn.run(create_api(roles.api), host=host, port=port, log_level="warning")
 
 
 @main.command()
@@ -189,6 +192,8 @@ main.add_command(seal)
 main.add_command(forget_customer)
 main.add_command(keys)
 main.add_command(analyst_role)
+main.add_command(roles_command)
+main.add_command(provision_command)
 main.add_command(bench)
 main.add_command(soak)
 for command in QUERY_COMMANDS:

@@ -130,7 +130,8 @@ def _connected_runner(database_url: str, stopping: threading.Event) -> Projectio
     delay = 0.5
     while not stopping.is_set():
         try:
-            return ProjectionRunner(database_url, all_projections())
+            # `ledger run` had the owner make the tables; this process may be a role that owns nothing.
+            return ProjectionRunner(database_url, all_projections(), create=False)
         except Exception as exc:  # noqa: BLE001 - the database away: wait for it rather than die
             log.error("projections_waiting_for_the_database", error=repr(exc)[:300], retry_in_s=delay)
             stopping.wait(delay)

@@ -20,7 +20,8 @@ from streams.follower import ProjectionSupervisor
 from streams.kafka import cluster_id, ensure_topics
 from streams.metrics import WorkerMetrics
 from streams.ports import bind, busy
-from streams.services import Services
+from streams.role_urls import user_of
+from streams.services import Services, with_roles
 from streams.worker import Worker
 
 log = structlog.get_logger("ledger.run")
@@ -95,8 +96,10 @@ async def running_ledger(found: Services, options: RunOptions,
     settings.home.mkdir(parents=True, exist_ok=True)
     await ensure_topics(bootstrap, [*settings.input_topics, settings.dlq_topic, settings.notifications_topic],
                         settings.partitions, settings.replication)
-    ledger = await asyncio.to_thread(Ledger, ledger_env(found.database_url))
-    worker = Worker(settings, bootstrap, ledger, await cluster_id(bootstrap), found.database_url, WorkerMetrics())
+    roles = (await asyncio.to_thread(with_roles, found)).roles
+    assert roles is not None
+    ledger = await asyncio.to_thread(Ledger, ledger_env(roles.writer), False)  # the owner made the tables
+    worker = Worker(settings, bootstrap, ledger, await cluster_id(bootstrap), roles.writer, WorkerMetrics())
     background = BackgroundWork()
     stopping = asyncio.Event()
     running = None
@@ -104,9 +107,9 @@ async def running_ledger(found: Services, options: RunOptions,
         if options.metrics_port:
             serve_metrics(worker.metrics, options.api_host, options.metrics_port)
         if options.api_port:
-            background.start_api(found.database_url, options.api_host, options.api_port, worker)
+            background.start_api(roles.api, options.api_host, options.api_port, worker)
         if options.projections:
-            background.start_projections(found.database_url)
+            background.start_projections(roles.projector)
         running = asyncio.create_task(worker.run(stopping), name="worker")
         if stopped is not None:
             running.add_done_callback(lambda _: stopped.set())
@@ -133,6 +136,7 @@ async def run(found: Services, options: RunOptions, say: Callable[[str], None]) 
     stopping = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
+    found = await asyncio.to_thread(with_roles, found)  # before anything connects: the owner makes the tables
     async with running_ledger(found, options, stopping):
         say(_where(found, options))
         await stopping.wait()
@@ -146,12 +150,20 @@ def _where(found: Services, options: RunOptions) -> str:
         "ledger is running (Ctrl-C stops it)",
         f"  home        {found.settings.home}",
         f"  postgresql  {kind} ({_safe_url(found.database_url)})",
+        f"  roles       {_roles(found)}",
         f"  broker      {broker} at {found.bootstrap}, topics prefixed '{found.settings.topic_prefix}'",
         f"  api         http://{options.api_host}:{options.api_port}/docs" if options.api_port else "  api         off",
     ]
     if options.metrics_port:
         lines.append(f"  metrics     http://{options.api_host}:{options.metrics_port}/metrics")
     return "\n".join(lines)
+
+
+def _roles(found: Services) -> str:
+    if found.roles is None:
+        return "not provisioned"
+    users = {kind: user_of(getattr(found.roles, kind)) for kind in ("writer", "projector", "api")}
+    return ", ".join(f"{kind} as {user}" for kind, user in users.items())
 
 
 def _safe_url(url: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from streams.embedded import EmbeddedBroker, start_postgres
+from streams.role_urls import RoleUrls, application_urls, operator_urls
 from streams.settings import Settings
 
 
@@ -24,6 +25,14 @@ class Services:
     settings: Settings
     embedded_postgres: bool
     embedded_broker: bool
+    roles: RoleUrls | None = None  # what the worker, projections and API connect as, once provisioned
+
+
+def with_roles(found: Services) -> Services:
+    """These services, the database provisioned by its owner and each part given its own role."""
+    if found.roles is not None:
+        return found
+    return replace(found, roles=application_urls(found.database_url, found.settings.home))
 
 
 @contextmanager
@@ -33,8 +42,11 @@ def services(settings: Settings, *, broker: str = "require") -> Iterator[Service
     embedded = EmbeddedBroker(settings.home)
     started_broker = False
     try:
+        roles = None if settings.database_url else operator_urls()
         if settings.database_url:
             database_url = settings.database_url
+        elif roles is not None:  # `ledger provision` ran as the owner; this process never holds its password
+            database_url = roles.writer
         else:
             pg_handle, database_url = start_postgres(settings.home)
         bootstrap = settings.bootstrap_servers
@@ -47,7 +59,7 @@ def services(settings: Settings, *, broker: str = "require") -> Iterator[Service
                     f"no broker is running for LEDGER_HOME={settings.home}. Start `ledger run` in another "
                     "terminal, or set KAFKA_BOOTSTRAP_SERVERS to your Kafka.")
         yield Services(database_url, bootstrap, settings, pg_handle is not None,
-                       settings.bootstrap_servers is None)
+                       settings.bootstrap_servers is None, roles)
     finally:
         if started_broker:
             embedded.stop()

@@ -54,11 +54,14 @@ class PostgresStore:
         self.waiting = WaitingSummary(0, None, None)
 
     @classmethod
-    def connect(cls, env: dict[str, str], migrating: bool = False) -> PostgresStore:
-        """The store on the database the eventsourcing settings `env` name; tables created if missing."""
+    def connect(cls, env: dict[str, str], migrating: bool = False, create: bool = True) -> PostgresStore:
+        """The store on the database the eventsourcing settings `env` name; tables created if missing.
+
+        `create=False` for a role that owns nothing (ledger/store/roles.py): the owner made the tables.
+        """
         factory = InfrastructureFactory.construct(Environment("Ledger", env))
         assert isinstance(factory, PostgresFactory), "the ledger's store is PostgreSQL"
-        return cls(LogRecorder.construct(factory, migrating))
+        return cls(LogRecorder.construct(factory, migrating, create))
 
     def claim(self) -> int:
         """Become the writer: a new epoch, after which an older writer's batches are refused."""

@@ -60,14 +60,17 @@ class LogRecorder(PostgresApplicationRecorder):
         self.schema = Identifier(datastore.schema)
 
     @classmethod
-    def construct(cls, factory: PostgresFactory, migrating: bool = False) -> LogRecorder:
+    def construct(cls, factory: PostgresFactory, migrating: bool = False, create: bool = True) -> LogRecorder:
         """The recorder, its schema and tables created if missing (under a lock: workers may start together).
 
-        A ledger of the first layout is refused, unless this is the migration of it.
+        A ledger of the first layout is refused, unless this is the migration of it. `create=False`
+        leaves the tables to their owner (a restricted role may not run DDL).
         """
         recorder = cls(factory.datastore)
         if not migrating:
             refuse_first_layout(factory.datastore)
+        if not create:
+            return recorder
         with factory.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(hashtext('ledger-ddl'))")
             try:
