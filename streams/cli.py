@@ -20,6 +20,7 @@ from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, safe
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
+from streams.proofs import verify_statement
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.services import Services, services
 from streams.settings import Settings
@@ -174,6 +175,7 @@ main.add_command(rebuild)
 main.add_command(migrate)
 main.add_command(verify)
 main.add_command(seal)
+main.add_command(verify_statement)
 main.add_command(keys)
 main.add_command(analyst_role)
 main.add_command(bench)
