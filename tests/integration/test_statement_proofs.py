@@ -128,6 +128,17 @@ def test_proofs_against_an_automatic_seal_verify(database_url: str, db: psycopg.
     assert (len(seals) > 2, check_statement(attach_proofs(db, _statement(db, "rex")), digest)) == (True, [])
 
 
+def test_verify_from_a_middle_position_checks_the_roots_sealed_after_it(database_url: str) -> None:
+    store = PostgresStore.connect(ledger_env(database_url))
+    store.seal_every = 2
+    writer = LedgerWriter(store, min_wait_s=0)
+    for event in [*two_tier_events(), sale("S-2", "rex", 4_000, day=5), refund("S-1", 2_500)]:
+        writer.apply([received(json.dumps(event).encode())])
+    found = verify(store.datastore, store.sql, start=4)
+    store.close()
+    assert (found.intact, sorted(found.compared)) == (True, [4, 6])
+
+
 def test_ledger_verify_passes_and_names_an_edited_leaf(digest: dict[str, Any], ledger: str,
                                                       db: psycopg.Connection[Any]) -> None:
     store = PostgresStore.connect(ledger_env(ledger))
