@@ -52,17 +52,18 @@ class Finding:
 
 
 def leaf(position: int, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    """The digest of one stored log row: SHA-256 over its fields, each of fixed size or length-prefixed."""
+    """The leaf of one stored log row: its RFC 9162 leaf hash, SHA-256(0x00 || its fields, each of fixed size or
+    length-prefixed). The row's encoding is the leaf input, so a row costs one hash, not two."""
     topic_bytes = topic.encode()
-    digest = sha256(position.to_bytes(8, "big") + originator_id.bytes + version.to_bytes(8, "big", signed=True)
+    digest = sha256(b"\x00" + position.to_bytes(8, "big") + originator_id.bytes + version.to_bytes(8, "big", signed=True)
                     + len(topic_bytes).to_bytes(4, "big") + topic_bytes + len(state).to_bytes(8, "big"))
     digest.update(state)
     return digest.digest()
 
 
-def leaf_hash(leaf_: bytes) -> bytes:
-    """RFC 9162 hash of a leaf: SHA-256(0x00 || leaf)."""
-    return sha256(b"\x00" + leaf_).digest()
+def leaf_hash(data: bytes) -> bytes:
+    """RFC 9162 hash of a leaf input: SHA-256(0x00 || data) (`leaf` is this of a row's encoding)."""
+    return sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
@@ -94,7 +95,7 @@ def verify_inclusion(index: int, size: int, hashed: bytes, path: Sequence[bytes]
 
 
 def row_leaf(row: Mapping[str, Any]) -> bytes:
-    """The leaf of a proof's row ({"position", "originator_id", "version", "topic", "state": base64})."""
+    """The leaf (hash) of a proof's row ({"position", "originator_id", "version", "topic", "state": base64})."""
     return leaf(_integer(row["position"]), UUID(row["originator_id"]), _integer(row["version"]), str(row["topic"]),
                 base64.b64decode(row["state"], validate=True))
 
@@ -146,7 +147,7 @@ def _check_line(line: Mapping[str, Any], root: bytes, size: int) -> str | None:
     if _integer(proof["tree_size"]) != size:
         return f"its proof is for a tree of {proof['tree_size']} leaves, the digest's has {size}"
     path = [bytes.fromhex(node) for node in proof["path"]]
-    if not verify_inclusion(_integer(proof["leaf_index"]), size, leaf_hash(row_leaf(row)), path, root):
+    if not verify_inclusion(_integer(proof["leaf_index"]), size, row_leaf(row), path, root):
         return "its row and path do not lead to the digest's root (the row, index or path was changed)"
     return _check_posting(line, base64.b64decode(row["state"]))
 

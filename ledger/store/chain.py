@@ -18,7 +18,7 @@ from psycopg import Cursor
 
 from ledger.store import merkle
 from ledger.store.schema import LOG_TABLE
-from schemas.proof import leaf, leaf_hash
+from schemas.proof import leaf
 
 GENESIS = bytes(32)  # the link before position 1
 DEFAULT_SEAL_EVERY = 100_000  # positions between the digests the writer seals by itself
@@ -104,7 +104,7 @@ def seal(curs: Cursor[Any], sql: Sql, position: int, link_: bytes) -> Seal:
     with curs.copy(sql("COPY (SELECT leaf FROM {}.chain WHERE position > %s AND position <= %s ORDER BY position) "
                        "TO STDOUT (FORMAT BINARY)"), (before["position"] if before else 0, position)) as copy:
         copy.set_types(["bytea"])
-        frontier, size = merkle.extend(frontier, size, (leaf_hash(row[0]) for row in copy.rows()))
+        frontier, size = merkle.extend(frontier, size, (row[0] for row in copy.rows()))
     sealed = Seal(position, link_, size, merkle.root(frontier))
     curs.execute(sql("INSERT INTO {}.seals (position, link, tree_size, root, frontier) VALUES (%s, %s, %s, %s, %s) "
                      "ON CONFLICT (position) DO NOTHING"),

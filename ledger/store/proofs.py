@@ -18,7 +18,6 @@ from ledger.errors import LedgerError
 from ledger.store import merkle
 from ledger.store.chain import Seal
 from ledger.store.schema import LOG_TABLE
-from schemas.proof import leaf_hash
 
 Progress = Callable[[int], None]  # called with how many leaves were read since the last call
 READ_AHEAD = 10_000
@@ -80,7 +79,7 @@ def _leaves(conn: psycopg.Connection[Any], upto: int, wanted: set[int],
                                           "<= %s ORDER BY position) TO STDOUT (FORMAT BINARY)", (upto,)) as copy:
         copy.set_types(["int8", "bytea"])
         for index, (position, leaf_) in enumerate(copy.rows()):
-            hashes += leaf_hash(leaf_)
+            hashes += leaf_
             if position in wanted:
                 indices[position] = index
             if progress is not None and index % READ_AHEAD == READ_AHEAD - 1:

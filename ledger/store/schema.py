@@ -49,7 +49,7 @@ def ledger_ddl(schema: str) -> list[str]:
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}"."{LOG_TABLE}"
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         # The hash chain over log positions (ledger/store/chain.py), written with the rows it covers.
-        # Its leaf digests the row; the link, the leaf and the link before (`schemas/proof.py`, ledger/store/chain.py).
+        # Its leaf hashes the row (RFC 9162); the link, the leaf and the link before (schemas/proof.py, chain.py).
         f"""CREATE TABLE IF NOT EXISTS "{schema}".chain (
             position bigint PRIMARY KEY, link bytea NOT NULL, leaf bytea NOT NULL)""",
         f"""CREATE OR REPLACE TRIGGER ledger_chain_append_only

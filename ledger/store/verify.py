@@ -11,7 +11,7 @@ from eventsourcing.postgres import PostgresDatastore
 from ledger.store import merkle
 from ledger.store.chain import GENESIS, Seal, link, seals
 from ledger.store.schema import LOG_TABLE
-from schemas.proof import leaf, leaf_hash
+from schemas.proof import leaf
 
 READ_AHEAD = 10_000
 Sql = Any
@@ -33,6 +33,19 @@ class Tree:
     frontier: list[bytes] = field(default_factory=list)
     size: int = 0
     until: int = 0  # the last sealed position to compare a root with
+    leaves: list[bytes] = field(default_factory=list)  # not yet in the frontier: added in bulk (cheaper a row)
+
+    def add(self, leaf_: bytes) -> None:
+        """One more leaf (hashed in bulk, which is cheaper per row)."""
+        self.leaves.append(leaf_)
+        if len(self.leaves) >= READ_AHEAD:
+            self.root()
+
+    def root(self) -> tuple[int, bytes]:
+        """The tree's size and root, with every leaf so far."""
+        self.frontier, self.size = merkle.extend(self.frontier, self.size, self.leaves)
+        self.leaves.clear()
+        return self.size, merkle.root(self.frontier)
 
 
 @dataclass
@@ -104,7 +117,7 @@ def _tree_before(curs: Any, sql: Sql, start: int, until: int) -> Tree:
     with curs.copy(sql("COPY (SELECT leaf FROM {}.chain WHERE position > %s AND position < %s ORDER BY position) "
                        "TO STDOUT (FORMAT BINARY)"), (sealed["position"] if sealed else 0, start)) as copy:
         copy.set_types(["bytea"])
-        frontier, size = merkle.extend(frontier, size, (leaf_hash(row[0]) for row in copy.rows()))
+        frontier, size = merkle.extend(frontier, size, (row[0] for row in copy.rows()))
     return Tree(frontier, size, until)
 
 
@@ -114,7 +127,8 @@ def _check(row: Any, previous: bytes, found: Verification) -> bytes:
     found.checked += 1
     if row["state"] is None:
         found.findings.append(Finding(position, "the chain has a link here but the log has no row (deleted)"))
-        _grow(found.tree, position, bytes(row["leaf"]))
+        if position <= found.tree.until:
+            found.tree.add(bytes(row["leaf"]))
         return bytes(stored)
     if stored is None:
         found.findings.append(Finding(position, "the log has a row here that the chain does not cover (inserted)"))
@@ -122,7 +136,8 @@ def _check(row: Any, previous: bytes, found: Verification) -> bytes:
     leaf_ = leaf(position, row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
     computed = link(previous, leaf_)
     found.last = (position, computed)
-    _grow(found.tree, position, bytes(row["leaf"]))
+    if position <= found.tree.until:  # the stored leaf, as the stored link: an edited row is one finding
+        found.tree.add(bytes(row["leaf"]))
     differs = _sealed_differs(found, position, computed)
     if computed != bytes(stored):
         differs.append("the stored row differs from the row that was chained (edited, or moved from another "
@@ -135,12 +150,6 @@ def _check(row: Any, previous: bytes, found: Verification) -> bytes:
     return computed
 
 
-def _grow(tree: Tree, position: int, leaf_: bytes) -> None:
-    # The stored leaf, as the stored link: an edited row is one finding, not one at every later seal too.
-    if position <= tree.until:
-        tree.size = merkle.push(tree.frontier, tree.size, leaf_hash(leaf_))
-
-
 def _sealed_differs(found: Verification, position: int, computed: bytes) -> list[str]:
     sealed = found.digests.get(position)
     if sealed is None:
@@ -150,7 +159,8 @@ def _sealed_differs(found: Verification, position: int, computed: bytes) -> list
     if sealed.link != computed:
         differs.append("the recomputed link differs from the digest sealed here (the log and its chain were "
                        "rewritten)")
-    if (sealed.tree_size, sealed.root) != (found.tree.size, merkle.root(found.tree.frontier)):
-        differs.append(f"the recomputed Merkle root over {found.tree.size:,} leaves differs from the root sealed "
+    size, root = found.tree.root()
+    if (sealed.tree_size, sealed.root) != (size, root):
+        differs.append(f"the recomputed Merkle root over {size:,} leaves differs from the root sealed "
                        f"here over {sealed.tree_size:,} (the chain's leaves or the seal were changed)")
     return differs

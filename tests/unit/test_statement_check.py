@@ -11,7 +11,7 @@ import pytest
 
 from ledger.rules.periods import instant
 from ledger.store import codec, merkle
-from schemas.proof import check_statement, leaf, leaf_hash
+from schemas.proof import check_statement, leaf
 
 AT_US = 1_772_409_600_000_000  # 2026-03-02
 ROWS = 5
@@ -29,8 +29,8 @@ def _proven() -> tuple[dict[str, Any], dict[str, Any]]:
     """A statement of Rex's line in each of five rows (positions 10, 12, ...), proven; and its digest."""
     rows = [{"position": 10 + 2 * i, "originator_id": str(UUID(int=i)), "version": 1, "topic": "sale:applied",
              "state": base64.b64encode(_state(10 + 2 * i)).decode()} for i in range(ROWS)]
-    hashes = b"".join(leaf_hash(leaf(r["position"], UUID(r["originator_id"]), 1, r["topic"],
-                                     base64.b64decode(r["state"]))) for r in rows)
+    hashes = b"".join(leaf(r["position"], UUID(r["originator_id"]), 1, r["topic"], base64.b64decode(r["state"]))
+                      for r in rows)
     root, paths = merkle.inclusion_paths(hashes, range(ROWS))
     lines = [{"position": r["position"], "line": 0, "occurred_at": instant(AT_US + r["position"]).isoformat(),
               "source": "platform:commission_expense", "destination": "partner:rex:pending",
