@@ -36,6 +36,7 @@ from uuid import UUID
 import msgspec
 
 STATEMENT_FORMAT = "commission-ledger/statement@1"
+DIGEST_ALGORITHM = "sha256-chain-v2+rfc9162"  # link = SHA-256(link before || leaf); root: RFC 9162 over the leaves
 POSTINGS = 7  # index of the postings in the stored record (a msgpack array): ledger/store/codec.py Record
 COMPARED = ("source", "destination", "amount", "currency")  # a posting's first four fields, by the line's names
 AT_US = 7  # index of the posting's time (microseconds since the epoch) in a stored posting
@@ -52,11 +53,12 @@ class Finding:
 
 
 def leaf(position: int, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    """The leaf of one stored log row: its RFC 9162 leaf hash, SHA-256(0x00 || its fields, each of fixed size or
-    length-prefixed). The row's encoding is the leaf input, so a row costs one hash, not two."""
+    """The leaf of one stored log row: its RFC 9162 leaf hash, SHA-256(0x00 || its fields, each of fixed size
+    or length-prefixed). The row's encoding is the leaf input, so a row costs one hash, not two."""
     topic_bytes = topic.encode()
-    digest = sha256(b"\x00" + position.to_bytes(8, "big") + originator_id.bytes + version.to_bytes(8, "big", signed=True)
-                    + len(topic_bytes).to_bytes(4, "big") + topic_bytes + len(state).to_bytes(8, "big"))
+    digest = sha256(b"\x00" + position.to_bytes(8, "big") + originator_id.bytes
+                    + version.to_bytes(8, "big", signed=True) + len(topic_bytes).to_bytes(4, "big") + topic_bytes
+                    + len(state).to_bytes(8, "big"))
     digest.update(state)
     return digest.digest()
 
@@ -110,6 +112,9 @@ def check_statement(document: Mapping[str, Any], digest: Mapping[str, Any]) -> l
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a digest with a Merkle root and tree_size, as `ledger seal --export` writes: "
                          f"{exc!r}") from exc
+    if digest.get("algorithm", DIGEST_ALGORITHM) != DIGEST_ALGORITHM:
+        raise ValueError(f"the digest is of algorithm {digest['algorithm']!r}, which this verifier does not know "
+                         f"({DIGEST_ALGORITHM})")
     findings = _check_seal(document, digest)
     for number, line in enumerate(document.get("lines") or []):
         position = line.get("position") if isinstance(line, Mapping) else None

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from schemas.proof import DIGEST_ALGORITHM
 from streams.cli_support import console, err, friendly_errors
 from streams.services import services
 from streams.settings import Settings
 
 if TYPE_CHECKING:
     from ledger.store.chain import Seal
-
-DIGEST_ALGORITHM = "sha256-chain-v2+rfc9162"  # link = SHA-256(link before || leaf); root: RFC 9162 over the leaves
 
 
 @click.command()
@@ -26,7 +25,7 @@ DIGEST_ALGORITHM = "sha256-chain-v2+rfc9162"  # link = SHA-256(link before || le
 @click.option("--digest", "digest_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A digest exported by `ledger seal --export`, to check the log against (repeatable).")
 def verify(start: int, end: int | None, digest_files: tuple[Path, ...]) -> None:
-    """Recompute the log's hash chain from the stored rows and name the first position that differs."""
+    """Recompute the log's hash chain and sealed Merkle roots from the stored rows; name each position that differs."""
     from rich.progress import Progress
 
     from ledger.database import ledger_env

@@ -1,4 +1,4 @@
-"""Verifying the log against its hash chain and sealed Merkle roots: every stored row recomputed, each difference named."""
+"""Verifying the log against its hash chain and sealed Merkle roots: each stored row recomputed, differences named."""
 
 from __future__ import annotations
 

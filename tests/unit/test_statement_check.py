@@ -94,3 +94,9 @@ def test_a_digest_without_a_root_is_refused() -> None:
     document, digest = _proven()
     with pytest.raises(ValueError, match="ledger seal --export"):
         check_statement(document, {"position": 18, "link": digest["link"]})
+
+
+def test_a_digest_of_another_algorithm_is_refused() -> None:
+    document, digest = _proven()
+    with pytest.raises(ValueError, match="sha256-chain-v1"):
+        check_statement(document, digest | {"algorithm": "sha256-chain-v1"})
