@@ -51,7 +51,8 @@ def verify(start: int, end: int | None, digest_files: tuple[Path, ...]) -> None:
         sys.exit(1)
     position, link = result.last
     console.print(f"verified {result.checked:,} positions: the log matches its hash chain "
-                  f"(position {position:,}, link {link.hex()})")
+                  f"(position {position:,}, link {link.hex()}) and {len(result.compared):,} sealed digests "
+                  "(links and Merkle roots)")
 
 
 def _digests(files: tuple[Path, ...]) -> dict[int, Seal]:

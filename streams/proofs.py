@@ -33,7 +33,7 @@ def verify_statement(statement_file: Path, digest_file: Path) -> None:
         err.print(f"[red]{where}:[/red] {finding.what}")
     if findings:
         first = findings[0]
-        err.print(f"{len(findings):,} findings; the statement is not proven against the root sealed at position "
+        err.print(f"{len(findings):,} finding{'' if len(findings) == 1 else 's'}; the statement is not proven against the root sealed at position "
                   f"{digest['position']:,}" + ("" if first.line is None else f" (first: line {first.line})"))
         sys.exit(1)
     console.print(f"{len(document.get('lines') or []):,} lines proven against the root at position "
