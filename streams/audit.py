@@ -6,12 +6,17 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from schemas.proof import DIGEST_ALGORITHM
 from streams.cli_support import console, err, friendly_errors
 from streams.services import services
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from ledger.store.chain import Seal
 
 
 @click.command()
@@ -20,7 +25,7 @@ from streams.settings import Settings
 @click.option("--digest", "digest_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A digest exported by `ledger seal --export`, to check the log against (repeatable).")
 def verify(start: int, end: int | None, digest_files: tuple[Path, ...]) -> None:
-    """Recompute the log's hash chain from the stored rows and name the first position that differs."""
+    """Recompute the log's hash chain and sealed Merkle roots from the stored rows; name each position that differs."""
     from rich.progress import Progress
 
     from ledger.database import ledger_env
@@ -46,15 +51,19 @@ def verify(start: int, end: int | None, digest_files: tuple[Path, ...]) -> None:
         sys.exit(1)
     position, link = result.last
     console.print(f"verified {result.checked:,} positions: the log matches its hash chain "
-                  f"(position {position:,}, link {link.hex()})")
+                  f"(position {position:,}, link {link.hex()}) and {len(result.compared):,} sealed digests "
+                  "(links and Merkle roots)")
 
 
-def _digests(files: tuple[Path, ...]) -> dict[int, bytes]:
+def _digests(files: tuple[Path, ...]) -> dict[int, Seal]:
+    from ledger.store.chain import Seal
+
     found = {}
     for path in files:
         try:
             digest = json.loads(path.read_text())
-            found[int(digest["position"])] = bytes.fromhex(digest["link"])
+            found[int(digest["position"])] = Seal(int(digest["position"]), bytes.fromhex(digest["link"]),
+                                                  int(digest["tree_size"]), bytes.fromhex(digest["root"]))
         except (ValueError, KeyError, TypeError) as exc:
             err.print(f"[red]error:[/red] {path} is not a digest exported by `ledger seal --export` ({exc!r})")
             sys.exit(2)
@@ -74,15 +83,14 @@ def seal(export_path: Path | None) -> None:
         store = PostgresStore.connect(ledger_env(found.database_url))
         with store.datastore.transaction(commit=True) as curs:
             position, link = chain.tip(curs, store.sql)
-            if position:
-                chain.seal(curs, store.sql, position, link)
+            sealed = chain.seal(curs, store.sql, position, link) if position else None
         store.close()
-    if not position:
+    if sealed is None:
         err.print("the log is empty: nothing to seal yet")
         sys.exit(1)
-    digest = {"algorithm": "sha256-chain-v1", "position": position, "link": link.hex(),
-              "sealed_at": datetime.now(UTC).isoformat()}
+    digest = {"algorithm": DIGEST_ALGORITHM, "position": position, "link": link.hex(), "root": sealed.root.hex(),
+              "tree_size": sealed.tree_size, "sealed_at": datetime.now(UTC).isoformat()}
     if export_path is not None:
         export_path.write_text(json.dumps(digest, indent=2) + "\n")
-    console.print(f"sealed position {position:,}: link {link.hex()}" + (f" (written to {export_path})" if export_path
-                                                                          else ""))
+    console.print(f"sealed position {position:,}: link {link.hex()}, Merkle root {sealed.root.hex()} over "
+                  f"{sealed.tree_size:,} leaves" + (f" (written to {export_path})" if export_path else ""))

@@ -22,6 +22,7 @@ from streams.display import balances_table, safe
 from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
+from streams.proofs import verify_statement
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.replay_command import replay
 from streams.roles_command import provision_command, roles_command
@@ -189,6 +190,7 @@ main.add_command(replay)
 main.add_command(migrate)
 main.add_command(verify)
 main.add_command(seal)
+main.add_command(verify_statement)
 main.add_command(forget_customer)
 main.add_command(keys)
 main.add_command(analyst_role)

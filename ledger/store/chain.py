@@ -1,4 +1,4 @@
-"""The log's hash chain: each position's link covers its stored row and the link before it.
+"""The log's hash chain: each position's leaf digests its stored row, its link the leaf and the link before.
 
 The single writer computes the links as it appends, in the batch's transaction, so no lock is
 added. Anyone holding a link can recompute everything before it from the stored rows: an edited,
@@ -8,6 +8,7 @@ deleted, inserted or moved row shows at its position (`ledger/store/verify.py`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 from uuid import UUID
@@ -15,29 +16,28 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 
+from ledger.store import merkle
 from ledger.store.schema import LOG_TABLE
+from schemas.proof import leaf
 
 GENESIS = bytes(32)  # the link before position 1
 DEFAULT_SEAL_EVERY = 100_000  # positions between the digests the writer seals by itself
 CATCH_UP_CHUNK = 10_000
 Sql = Any
+Chained = tuple[int, bytes, bytes]  # position, link, leaf
 
 
-def link(previous: bytes, position: int, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    """The link of one log row: SHA-256 over the previous link, the position and the row's stored fields."""
-    digest = sha256(previous)
-    topic_bytes = topic.encode()
-    digest.update(position.to_bytes(8, "big") + originator_id.bytes + version.to_bytes(8, "big", signed=True)
-                  + len(topic_bytes).to_bytes(4, "big") + topic_bytes + len(state).to_bytes(8, "big"))
-    digest.update(state)
-    return digest.digest()
+def link(previous: bytes, leaf_: bytes) -> bytes:
+    """The link of one log row: SHA-256 over the previous link and the row's leaf (`schemas.proof.leaf`)."""
+    return sha256(previous + leaf_).digest()
 
 
-def links(previous: bytes, rows: Iterable[tuple[int, UUID, int, str, bytes]]) -> Iterator[tuple[int, bytes]]:
-    """(position, link) of consecutive rows, each chained to the one before."""
+def links(previous: bytes, rows: Iterable[tuple[int, UUID, int, str, bytes]]) -> Iterator[Chained]:
+    """(position, link, leaf) of consecutive rows, each chained to the one before."""
     for position, originator_id, version, topic, state in rows:
-        previous = link(previous, position, originator_id, version, topic, state)
-        yield position, previous
+        leaf_ = leaf(position, originator_id, version, topic, state)
+        previous = sha256(previous + leaf_).digest()
+        yield position, previous, leaf_
 
 
 def tip(curs: Cursor[Any], sql: Sql) -> tuple[int, bytes]:
@@ -47,11 +47,11 @@ def tip(curs: Cursor[Any], sql: Sql) -> tuple[int, bytes]:
     return (int(row["position"]), bytes(row["link"])) if row else (0, GENESIS)
 
 
-def append(curs: Cursor[Any], sql: Sql, chained: list[tuple[int, bytes]]) -> None:
-    """Store links by binary COPY."""
+def append(curs: Cursor[Any], sql: Sql, chained: list[Chained]) -> None:
+    """Store links and leaves by binary COPY."""
     if chained:
-        with curs.copy(sql("COPY {}.chain (position, link) FROM STDIN (FORMAT BINARY)")) as copy:
-            copy.set_types(["int8", "bytea"])
+        with curs.copy(sql("COPY {}.chain (position, link, leaf) FROM STDIN (FORMAT BINARY)")) as copy:
+            copy.set_types(["int8", "bytea", "bytea"])
             for row in chained:
                 copy.write_row(row)
 
@@ -77,16 +77,46 @@ def catch_up(datastore: PostgresDatastore, sql: Sql) -> tuple[int, bytes]:
                 return position, previous
             chained = list(links(previous, rows))
             append(curs, sql, chained)
-        position, previous = chained[-1]
+        position, previous, _ = chained[-1]
 
 
-def seal(curs: Cursor[Any], sql: Sql, position: int, link_: bytes) -> None:
-    """Keep the link at `position` as a sealed digest (once)."""
-    curs.execute(sql("INSERT INTO {}.seals (position, link) VALUES (%s, %s) ON CONFLICT (position) DO NOTHING"),
-                 (position, link_))
+@dataclass(frozen=True)
+class Seal:
+    """A sealed digest: the chain's link at a position, and the Merkle tree's size and root over the leaves to it."""
+
+    position: int
+    link: bytes
+    tree_size: int
+    root: bytes
 
 
-def seals(curs: Cursor[Any], sql: Sql) -> dict[int, bytes]:
+def seal(curs: Cursor[Any], sql: Sql, position: int, link_: bytes) -> Seal:
+    """Keep the link at `position` as a sealed digest (once), with the Merkle root over the leaves up to it.
+
+    The tree is the previous seal's frontier extended with only the leaves since it.
+    """
+    curs.execute(sql("SELECT position, link, tree_size, root, frontier FROM {}.seals WHERE position <= %s "
+                     "ORDER BY position DESC LIMIT 1"), (position,))
+    before = curs.fetchone()
+    if before is not None and before["position"] == position:
+        return _seal(before)
+    frontier, size = (merkle.unpack(bytes(before["frontier"])), before["tree_size"]) if before else ([], 0)
+    with curs.copy(sql("COPY (SELECT leaf FROM {}.chain WHERE position > %s AND position <= %s ORDER BY position) "
+                       "TO STDOUT (FORMAT BINARY)"), (before["position"] if before else 0, position)) as copy:
+        copy.set_types(["bytea"])
+        frontier, size = merkle.extend(frontier, size, (row[0] for row in copy.rows()))
+    sealed = Seal(position, link_, size, merkle.root(frontier))
+    curs.execute(sql("INSERT INTO {}.seals (position, link, tree_size, root, frontier) VALUES (%s, %s, %s, %s, %s) "
+                     "ON CONFLICT (position) DO NOTHING"),
+                 (position, link_, size, sealed.root, merkle.pack(frontier)))
+    return sealed
+
+
+def seals(curs: Cursor[Any], sql: Sql) -> dict[int, Seal]:
     """Every sealed digest, by position."""
-    curs.execute(sql("SELECT position, link FROM {}.seals"))
-    return {int(r["position"]): bytes(r["link"]) for r in curs.fetchall()}
+    curs.execute(sql("SELECT position, link, tree_size, root FROM {}.seals"))
+    return {int(r["position"]): _seal(r) for r in curs.fetchall()}
+
+
+def _seal(row: Any) -> Seal:
+    return Seal(int(row["position"]), bytes(row["link"]), int(row["tree_size"]), bytes(row["root"]))

@@ -134,9 +134,10 @@ class PostgresStore:
         start = found["first"]
         chained = list(chain.links(previous, ((start + n, *row) for n, row in enumerate(rows))))
         chain.append(curs, self.sql, chained)
-        if chained[-1][0] // self.seal_every > position // self.seal_every:
-            chain.seal(curs, self.sql, *chained[-1])
-        return chained[-1]
+        last, link = chained[-1][:2]
+        if last // self.seal_every > position // self.seal_every:
+            chain.seal(curs, self.sql, last, link)
+        return last, link
 
     def _fence(self, curs: Cursor[Any]) -> None:
         curs.execute(self.sql("SELECT epoch FROM {}.writer WHERE id = 1 FOR UPDATE"))

@@ -49,13 +49,17 @@ def ledger_ddl(schema: str) -> list[str]:
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}"."{LOG_TABLE}"
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         # The hash chain over log positions (ledger/store/chain.py), written with the rows it covers.
-        f"""CREATE TABLE IF NOT EXISTS "{schema}".chain (position bigint PRIMARY KEY, link bytea NOT NULL)""",
+        # Its leaf hashes the row (RFC 9162); the link, the leaf and the link before (schemas/proof.py, chain.py).
+        f"""CREATE TABLE IF NOT EXISTS "{schema}".chain (
+            position bigint PRIMARY KEY, link bytea NOT NULL, leaf bytea NOT NULL)""",
         f"""CREATE OR REPLACE TRIGGER ledger_chain_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".chain
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
         # Sealed digests: the chain's link at a position, kept here and exported to whoever must check it.
+        # With the Merkle tree's size and root over the leaves up to it, and its frontier to extend (merkle.py).
         f"""CREATE TABLE IF NOT EXISTS "{schema}".seals (
-            position bigint PRIMARY KEY, link bytea NOT NULL, sealed_at timestamptz NOT NULL DEFAULT now())""",
+            position bigint PRIMARY KEY, link bytea NOT NULL, sealed_at timestamptz NOT NULL DEFAULT now(),
+            tree_size bigint NOT NULL, root bytea NOT NULL, frontier bytea NOT NULL)""",
         f"""CREATE OR REPLACE TRIGGER ledger_seals_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".seals
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",

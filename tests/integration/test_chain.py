@@ -102,8 +102,8 @@ def _rewrite_from(db: psycopg.Connection[Any], position: int) -> None:
     before = db.execute("SELECT link FROM ledger.chain WHERE position = %s", (position - 1,)).fetchone()
     rows = db.execute("SELECT notification_id, originator_id, originator_version, topic, state FROM ledger.entries "
                       "WHERE notification_id >= %s ORDER BY notification_id", (position,)).fetchall()
-    for at, link in links(bytes(before[0]) if before else GENESIS, [(*r[:4], bytes(r[4])) for r in rows]):
-        db.execute("INSERT INTO ledger.chain (position, link) VALUES (%s, %s)", (at, link))
+    for at, link, leaf in links(bytes(before[0]) if before else GENESIS, [(*r[:4], bytes(r[4])) for r in rows]):
+        db.execute("INSERT INTO ledger.chain (position, link, leaf) VALUES (%s, %s, %s)", (at, link, leaf))
 
 
 def test_a_log_rewritten_with_its_chain_differs_from_an_exported_digest(
