@@ -14,6 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ledger.rules.statement import BASES, Period
+from ledger.store.proofs import attach_proofs
 from projections import statement_export, statements
 from projections.queries import balance_document
 from schemas.bounds import TIME_RANGE, in_year_range
@@ -53,15 +54,24 @@ TIME = UtcTime()
               help="occurred: lines by event time (as of); recorded: by when the ledger recorded them (as known at).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: opening row, one row per line, closing row (minor units).")
 @click.option("--json", "as_json", is_flag=True, help="The statement document as JSON (minor units).")
+@click.option("--proofs", is_flag=True,
+              help="JSON with each line's Merkle inclusion proof against a sealed digest (check it with "
+                   "`ledger verify-statement`).")
+@click.option("--seal", "seal_position", type=click.IntRange(1), default=None,
+              help="With --proofs: prove against the seal at this position (default: the latest covering the lines).")
 def statement(partner: str, start: datetime, end: datetime | None, currency: str, basis: str, as_csv: bool,
-              as_json: bool) -> None:
+              as_json: bool, proofs: bool, seal_position: int | None) -> None:
     """A partner's statement: opening balance, each line with its cause and running balance, closing balance."""
     period = Period(partner, currency.upper(), start, end or datetime.now(UTC), basis)
     if period.end <= period.start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
+    if seal_position is not None and not proofs:
+        raise click.BadParameter("--seal goes with --proofs", param_hint="--seal")
     with friendly_errors(), database() as conn:
         try:
-            if as_csv or as_json:
+            if proofs:
+                _proven(conn, period, seal_position)
+            elif as_csv or as_json:
                 _export(conn, period, "csv" if as_csv else "json")
             else:
                 console.print(_table(statement_export.document(conn, period)))
@@ -79,6 +89,14 @@ def _export(conn: Any, period: Period, fmt: str) -> None:
         task = progress.add_task(f"exporting {total} lines", total=total)
         chunks = statement_export.export(conn, period, fmt, lambda n: progress.update(task, completed=n))
         sys.stdout.writelines(chunks)
+
+
+def _proven(conn: Any, period: Period, seal_position: int | None) -> None:
+    document = statement_export.document(conn, period)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("reading the hash chain for proofs", total=None)
+        proven = attach_proofs(conn, document, seal_position, lambda n: progress.advance(task, n))
+    click.echo(json.dumps(proven))
 
 
 def _table(document: dict[str, Any]) -> Table:

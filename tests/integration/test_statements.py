@@ -149,3 +149,18 @@ def test_the_api_serves_the_statement_as_csv(client: tuple[TestClient, dict[str,
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert (rows[0]["record"], rows[-1]["record"]) == ("opening", "closing")
+
+
+def test_a_statement_with_proofs_passes_the_standalone_verifier_and_a_tampered_line_fails(
+        ledger: Scenario, tmp_path: Any) -> None:
+    digest = tmp_path / "digest.json"
+    _run(ledger, "seal", "--export", str(digest))
+    proven = json.loads(_run(ledger, "statement", "rex", "--from", MARCH, "--to", MAY, "--proofs"))
+    assert proven["lines"] and all("proof" in line for line in proven["lines"])
+    statement = tmp_path / "statement.json"
+    statement.write_text(json.dumps(proven))
+    assert ledger.harness.ledger("verify-statement", str(statement), "--digest", str(digest)).returncode == 0
+    proven["lines"][0]["amount"] += 100
+    statement.write_text(json.dumps(proven))
+    tampered = ledger.harness.ledger("verify-statement", str(statement), "--digest", str(digest))
+    assert tampered.returncode == 1 and "line 0" in tampered.stdout + tampered.stderr
