@@ -38,6 +38,7 @@ class Outcome:
     decide_s: float = 0.0
     encode_s: float = 0.0  # of the save, turning decisions into stored records
     save_s: float = 0.0
+    chain_s: float = 0.0  # of the save, the hash chain: links, their COPY, seals
 
 
 class LedgerWriter:
@@ -114,7 +115,8 @@ class LedgerWriter:
             self._since_snapshot = 0
         self.marks, self.latest_us = marks, latest
         return Outcome(fold.applied, fold.duplicates, len(self.waiting) - parked_before, fold.dead_letters,
-                       decided - started, written.encode_s, time.perf_counter() - decided - written.encode_s)
+                       decided - started, written.encode_s, time.perf_counter() - decided - written.encode_s,
+                       written.chain_s)
 
     def mature(self, now_us: int, limit: int = 1000) -> int:
         """Make pending lines due by `now_us` available; returns how many were due."""

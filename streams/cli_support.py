@@ -19,7 +19,7 @@ from streams.services import ServiceNotFoundError, services
 from streams.settings import Settings
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error names paths and commands: never break them
 
 
 @contextmanager

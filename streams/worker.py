@@ -122,7 +122,7 @@ class Worker:
         log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
                  rejected=len(result.dead_letters), parked=result.parked,
                  parse_s=round(self.intake.parse_s, 4), decide_s=round(result.decide_s, 4),
-                 encode_s=round(result.encode_s, 4), save_s=round(result.save_s, 4), total_s=round(elapsed, 3))
+                 encode_s=round(result.encode_s, 4), save_s=round(result.save_s, 4), chain_s=round(result.chain_s, 4), total_s=round(elapsed, 3))
         self._wake_publisher.set()
 
     async def _tick_forever(self) -> None:

@@ -26,6 +26,7 @@ class Written:
     recorded_us: int = 0
     waiting: tuple[int, int | None, int | None] = (0, None, None)  # parked: how many, oldest parked, oldest dated
     encode_s: float = 0.0  # set by the store: seconds spent encoding the entries
+    chain_s: float = 0.0  # set by the store: seconds spent linking them onto the hash chain (and sealing)
     snapshot: bytes | None = None  # the writer's state after this batch, when it is time for one
     paged_out: PagedOut = field(default_factory=lambda: PagedOut([], []))  # sales the snapshot leaves out
 

@@ -109,7 +109,9 @@ class PostgresStore:
             put.clock(curs, self.sql, batch.latest_us)
             curs.execute(self.sql(f"SELECT coalesce(max(notification_id), 0) AS head FROM {{}}.{LOG_TABLE}"))
             head = int(curs.fetchone()["head"])  # type: ignore[index]
+            chaining = time.perf_counter()
             tip = self._chain(curs, rows, head)
+            batch.chain_s = time.perf_counter() - chaining
             put.balances(curs, (p for e in batch.entries if isinstance(e.decision, Applied) for p in e.decision.postings),
                          head)
             self._summarise(curs, batch)

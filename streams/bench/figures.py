@@ -66,9 +66,18 @@ class Figures:
                 "ours_over_raw_consume": ratio(self.end_to_end_events_per_s, self.raw_consume_per_s),
                 "ours_over_naive": ratio(self.end_to_end_events_per_s, self.naive_events_per_s)}
 
+    def chain_share(self) -> float | None:
+        """The hash chain's part of the worker's time per message (it is inside the write)."""
+        total = sum(self.us_per_message.get(s, 0.0) for s in ("parse", "decide", "encode", "save"))
+        return round(self.us_per_message.get("chain", 0.0) / total, 4) if total else None
+
+    def _chain_share(self) -> str:
+        share = self.chain_share()
+        return "—" if share is None else f"{self.us_per_message.get('chain', 0):,.1f} µs, {share:.1%} of the worker's time"
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with the ratios."""
-        return asdict(self) | {"ratios": self.ratios()}
+        return asdict(self) | {"ratios": self.ratios(), "chain_share": self.chain_share()}
 
     def write(self, path: Path) -> None:
         """Save as JSON."""
@@ -101,6 +110,7 @@ class Figures:
             ("batches (one transaction each)", f"{self.batches:,}"),
             ("worker time per message: parse / decide / encode / write",
              " / ".join(f"{self.us_per_message.get(s, 0):,.0f}" for s in ("parse", "decide", "encode", "save")) + " µs"),
+            ("of the write, the hash chain (links, their COPY, seals)", self._chain_share()),
             ("dead letters / events still parked at the end", f"{self.dead_letters:,} / {self.parked_at_end:,}"
              + "".join(f"; {reason} {count:,}" for reason, count in self.dead_letter_reasons.items())),
             ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / "

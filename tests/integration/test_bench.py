@@ -52,8 +52,15 @@ def test_the_projection_process_memory_is_reported_as_part_of_the_workers(figure
 
 def test_the_workers_time_per_message_is_split_by_stage(figures: dict[str, object]) -> None:
     split = figures["us_per_message"]
-    assert isinstance(split, dict) and sorted(split) == ["decide", "encode", "parse", "save"]
+    assert isinstance(split, dict) and sorted(split) == ["chain", "decide", "encode", "parse", "save"]
     assert all(us > 0 for us in split.values())
+
+
+def test_the_hash_chains_share_of_the_workers_time_is_reported_as_part_of_the_write(
+        figures: dict[str, object]) -> None:
+    split = figures["us_per_message"]
+    assert isinstance(split, dict) and 0 < split["chain"] < split["save"]
+    assert 0 < figures["chain_share"] < 1  # type: ignore[operator]
 
 
 def test_the_finished_log_verifies_against_its_hash_chain(figures: dict[str, object]) -> None:
