@@ -36,7 +36,8 @@ from uuid import UUID
 import msgspec
 
 STATEMENT_FORMAT = "commission-ledger/statement@1"
-DIGEST_ALGORITHM = "sha256-chain-v2+rfc9162"  # link = SHA-256(link before || leaf); root: RFC 9162 over the leaves
+# A block's link = SHA-256(link before || first || last (8 bytes each) || its leaves); root: RFC 9162 over the leaves
+DIGEST_ALGORITHM = "sha256-blocks-v3+rfc9162"
 POSTINGS = 7  # index of the postings in the stored record (a msgpack array): ledger/store/codec.py Record
 COMPARED = ("source", "destination", "amount", "currency")  # a posting's first four fields, by the line's names
 AT_US = 7  # index of the posting's time (microseconds since the epoch) in a stored posting

@@ -35,7 +35,7 @@ def verify(start: int, end: int | None, digest_files: tuple[Path, ...]) -> None:
     with friendly_errors(), services(Settings(), broker="skip") as found:
         store = PostgresStore.connect(ledger_env(found.database_url))
         with store.datastore.transaction(commit=False) as curs:
-            curs.execute(store.sql("SELECT coalesce(max(position), 0) AS head FROM {}.chain"))
+            curs.execute(store.sql("SELECT coalesce(max(last), 0) AS head FROM {}.chain"))
             head = int(curs.fetchone()["head"])  # type: ignore[index]
         with Progress(console=err) as progress:
             task = progress.add_task("verifying the log's hash chain", total=max((end or head) - start + 1, 1))
@@ -62,9 +62,13 @@ def _digests(files: tuple[Path, ...]) -> dict[int, Seal]:
     for path in files:
         try:
             digest = json.loads(path.read_text())
+            if digest.get("algorithm", DIGEST_ALGORITHM) != DIGEST_ALGORITHM:
+                err.print(f"[red]error:[/red] {path} is a digest of algorithm {digest['algorithm']!r}; this ledger "
+                          f"chains by {DIGEST_ALGORITHM!r}: check it with the ledger version that sealed it")
+                sys.exit(2)
             found[int(digest["position"])] = Seal(int(digest["position"]), bytes.fromhex(digest["link"]),
                                                   int(digest["tree_size"]), bytes.fromhex(digest["root"]))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             err.print(f"[red]error:[/red] {path} is not a digest exported by `ledger seal --export` ({exc!r})")
             sys.exit(2)
     return found

@@ -1,8 +1,10 @@
-"""The log's hash chain: each position's leaf digests its stored row, its link the leaf and the link before.
+"""The log's hash chain, one block per written batch: the leaves of its rows and a link to the block before.
 
-The single writer computes the links as it appends, in the batch's transaction, so no lock is
-added. Anyone holding a link can recompute everything before it from the stored rows: an edited,
-deleted, inserted or moved row shows at its position (`ledger/store/verify.py`).
+A block covers consecutive positions first..last; its leaves are their rows' leaf hashes
+(`schemas.proof.leaf`) one after another, its link SHA-256(link before || first || last || leaves).
+The single writer makes one block per batch in the batch's transaction, so no lock is added and a
+row costs one hash. Anyone holding a link can recompute everything before it from the stored rows:
+an edited, deleted, inserted or moved row shows at its position (`ledger/store/verify.py`).
 """
 
 from __future__ import annotations
@@ -20,47 +22,60 @@ from ledger.store import merkle
 from ledger.store.schema import LOG_TABLE
 from schemas.proof import leaf
 
-GENESIS = bytes(32)  # the link before position 1
+GENESIS = bytes(32)  # the link before the first block
 DEFAULT_SEAL_EVERY = 100_000  # positions between the digests the writer seals by itself
-CATCH_UP_CHUNK = 10_000
+CATCH_UP_CHUNK = 10_000  # the most rows a block of a ledger chained after the fact covers
 Sql = Any
-Chained = tuple[int, bytes, bytes]  # position, link, leaf
+Row = tuple[int, UUID, int, str, bytes]  # position, originator id, version, topic, state
 
 
-def link(previous: bytes, leaf_: bytes) -> bytes:
-    """The link of one log row: SHA-256 over the previous link and the row's leaf (`schemas.proof.leaf`)."""
-    return sha256(previous + leaf_).digest()
+@dataclass(frozen=True)
+class Block:
+    """Consecutive positions first..last: their leaves one after another, and the link over them."""
+
+    first: int
+    last: int
+    leaves: bytes
+    link: bytes
 
 
-def links(previous: bytes, rows: Iterable[tuple[int, UUID, int, str, bytes]]) -> Iterator[Chained]:
-    """(position, link, leaf) of consecutive rows, each chained to the one before."""
-    for position, originator_id, version, topic, state in rows:
-        leaf_ = leaf(position, originator_id, version, topic, state)
-        previous = sha256(previous + leaf_).digest()
-        yield position, previous, leaf_
+def block_link(previous: bytes, first: int, last: int, leaves: bytes) -> bytes:
+    """A block's link: SHA-256 over the previous block's link, its first and last positions and its leaves."""
+    return sha256(previous + first.to_bytes(8, "big") + last.to_bytes(8, "big") + leaves).digest()
+
+
+def block(previous: bytes, first: int, rows: Iterable[tuple[UUID, int, str, bytes]]) -> Block:
+    """The block of rows stored one after another from position `first`, chained to link `previous`."""
+    leaves = b"".join([leaf(first + n, *row) for n, row in enumerate(rows)])
+    last = first + len(leaves) // merkle.HASH - 1
+    return Block(first, last, leaves, block_link(previous, first, last, leaves))
+
+
+def split(leaves: bytes) -> Iterator[bytes]:
+    """A block's leaves, one by one."""
+    for at in range(0, len(leaves), merkle.HASH):
+        yield leaves[at:at + merkle.HASH]
 
 
 def tip(curs: Cursor[Any], sql: Sql) -> tuple[int, bytes]:
-    """The last chained position and its link ((0, GENESIS) before any)."""
-    curs.execute(sql("SELECT position, link FROM {}.chain ORDER BY position DESC LIMIT 1"))
+    """The last chained position and its block's link ((0, GENESIS) before any)."""
+    curs.execute(sql("SELECT last, link FROM {}.chain ORDER BY last DESC LIMIT 1"))
     row = curs.fetchone()
-    return (int(row["position"]), bytes(row["link"])) if row else (0, GENESIS)
+    return (int(row["last"]), bytes(row["link"])) if row else (0, GENESIS)
 
 
-def append(curs: Cursor[Any], sql: Sql, chained: list[Chained]) -> None:
-    """Store links and leaves by binary COPY."""
-    if chained:
-        with curs.copy(sql("COPY {}.chain (position, link, leaf) FROM STDIN (FORMAT BINARY)")) as copy:
-            copy.set_types(["int8", "bytea", "bytea"])
-            for row in chained:
-                copy.write_row(row)
+def append(curs: Cursor[Any], sql: Sql, block_: Block) -> None:
+    """Store one block (a row of the chain)."""
+    curs.execute(sql("INSERT INTO {}.chain (last, first, leaves, link) VALUES (%s, %s, %b, %b)"),
+                 (block_.last, block_.first, block_.leaves, block_.link))
 
 
 def catch_up(datastore: PostgresDatastore, sql: Sql) -> tuple[int, bytes]:
     """The chain's tip; on a ledger written before the chain existed, its rows are chained first.
 
     Only an empty chain is caught up: rows after a chain's tip were written past the writer, and
-    chaining them would vouch for them (the writer's next batch is refused instead).
+    chaining them would vouch for them (the writer's next batch is refused instead). A block ends
+    wherever the positions skip (a rolled-back batch's), and after CATCH_UP_CHUNK rows.
     """
     with datastore.transaction(commit=False) as curs:
         position, previous = tip(curs, sql)
@@ -75,14 +90,25 @@ def catch_up(datastore: PostgresDatastore, sql: Sql) -> tuple[int, bytes]:
                     for r in curs.fetchall()]
             if not rows:
                 return position, previous
-            chained = list(links(previous, rows))
-            append(curs, sql, chained)
-        position, previous, _ = chained[-1]
+            for run in consecutive(rows):
+                made = block(previous, run[0][0], (row[1:] for row in run))
+                append(curs, sql, made)
+                position, previous = made.last, made.link
+
+
+def consecutive(rows: list[Row]) -> Iterator[list[Row]]:
+    """The rows in runs of consecutive positions."""
+    start = 0
+    for at in range(1, len(rows) + 1):
+        if at == len(rows) or rows[at][0] != rows[at - 1][0] + 1:
+            yield rows[start:at]
+            start = at
 
 
 @dataclass(frozen=True)
 class Seal:
-    """A sealed digest: the chain's link at a position, and the Merkle tree's size and root over the leaves to it."""
+    """A sealed digest: a block's link at its last position, and the Merkle tree's size and root over the leaves
+    to it."""
 
     position: int
     link: bytes
@@ -91,20 +117,18 @@ class Seal:
 
 
 def seal(curs: Cursor[Any], sql: Sql, position: int, link_: bytes) -> Seal:
-    """Keep the link at `position` as a sealed digest (once), with the Merkle root over the leaves up to it.
-
-    The tree is the previous seal's frontier extended with only the leaves since it.
-    """
+    """Keep the link of the block ending at `position` as a sealed digest (once), with the Merkle root over the
+    leaves up to it. The tree is the previous seal's frontier extended with only the blocks since it."""
     curs.execute(sql("SELECT position, link, tree_size, root, frontier FROM {}.seals WHERE position <= %s "
                      "ORDER BY position DESC LIMIT 1"), (position,))
     before = curs.fetchone()
     if before is not None and before["position"] == position:
         return _seal(before)
     frontier, size = (merkle.unpack(bytes(before["frontier"])), before["tree_size"]) if before else ([], 0)
-    with curs.copy(sql("COPY (SELECT leaf FROM {}.chain WHERE position > %s AND position <= %s ORDER BY position) "
+    with curs.copy(sql("COPY (SELECT leaves FROM {}.chain WHERE last > %s AND last <= %s ORDER BY last) "
                        "TO STDOUT (FORMAT BINARY)"), (before["position"] if before else 0, position)) as copy:
         copy.set_types(["bytea"])
-        frontier, size = merkle.extend(frontier, size, (row[0] for row in copy.rows()))
+        frontier, size = merkle.extend(frontier, size, (one for row in copy.rows() for one in split(row[0])))
     sealed = Seal(position, link_, size, merkle.root(frontier))
     curs.execute(sql("INSERT INTO {}.seals (position, link, tree_size, root, frontier) VALUES (%s, %s, %s, %s, %s) "
                      "ON CONFLICT (position) DO NOTHING"),

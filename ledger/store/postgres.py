@@ -107,10 +107,9 @@ class PostgresStore:
             put.notifications(curs, self.sql, batch.notices)
             put.positions(curs, self.sql, batch.marks)
             put.clock(curs, self.sql, batch.latest_us)
-            curs.execute(self.sql(f"SELECT coalesce(max(notification_id), 0) AS head FROM {{}}.{LOG_TABLE}"))
-            head = int(curs.fetchone()["head"])  # type: ignore[index]
+            head, after = self._head(curs)
             chaining = time.perf_counter()
-            tip = self._chain(curs, rows, head)
+            tip = self._chain(curs, rows, head, after)
             batch.chain_s = time.perf_counter() - chaining
             put.balances(curs, (p for e in batch.entries if isinstance(e.decision, Applied) for p in e.decision.postings),
                          head)
@@ -120,26 +119,31 @@ class PostgresStore:
                 put.snapshot(curs, self.sql, head, batch.snapshot)
         self.chain_tip = tip
 
-    def _chain(self, curs: Cursor[Any], rows: list[LogRow], head: int) -> tuple[int, bytes]:
-        """Link the batch's rows onto the chain; they hold the positions up to the head, one after another."""
+    def _head(self, curs: Cursor[Any]) -> tuple[int, tuple[int, int]]:
+        """The log's head, and how many rows follow the chain's tip and the first of them (one round trip)."""
+        assert self.chain_tip is not None
+        curs.execute(self.sql(f"SELECT (SELECT coalesce(max(notification_id), 0) FROM {{0}}.{LOG_TABLE}) AS head, "
+                              f"count(*) AS n, min(notification_id) AS first FROM {{0}}.{LOG_TABLE} "
+                              "WHERE notification_id > %s"), (self.chain_tip[0],))
+        found = curs.fetchone()
+        assert found is not None
+        return int(found["head"]), (int(found["n"]), int(found["first"] or 0))
+
+    def _chain(self, curs: Cursor[Any], rows: list[LogRow], head: int, after: tuple[int, int]) -> tuple[int, bytes]:
+        """Chain the batch's rows as one block; they must be all the rows after the tip, one after another."""
         assert self.chain_tip is not None
         if not rows:
             return self.chain_tip
         position, previous = self.chain_tip
-        curs.execute(self.sql(f"SELECT count(*) AS n, min(notification_id) AS first FROM {{}}.{LOG_TABLE} "
-                              "WHERE notification_id > %s"), (position,))
-        found = curs.fetchone()
-        assert found is not None
-        if found["n"] != len(rows) or found["first"] + len(rows) - 1 != head:
-            raise ChainError(f"the log holds {found['n']} rows after chained position {position}, and this batch "
+        count, start = after
+        if count != len(rows) or start + len(rows) - 1 != head:
+            raise ChainError(f"the log holds {count} rows after chained position {position}, and this batch "
                              f"wrote {len(rows)}: something else writes to it. Stop it, then run `ledger verify`.")
-        start = found["first"]
-        chained = list(chain.links(previous, ((start + n, *row) for n, row in enumerate(rows))))
-        chain.append(curs, self.sql, chained)
-        last, link = chained[-1][:2]
-        if last // self.seal_every > position // self.seal_every:
-            chain.seal(curs, self.sql, last, link)
-        return last, link
+        made = chain.block(previous, start, rows)
+        chain.append(curs, self.sql, made)
+        if made.last // self.seal_every > position // self.seal_every:
+            chain.seal(curs, self.sql, made.last, made.link)
+        return made.last, made.link
 
     def _fence(self, curs: Cursor[Any]) -> None:
         curs.execute(self.sql("SELECT epoch FROM {}.writer WHERE id = 1 FOR UPDATE"))

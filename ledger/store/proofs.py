@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import base64
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,6 @@ from ledger.store.chain import Seal
 from ledger.store.schema import LOG_TABLE
 
 Progress = Callable[[int], None]  # called with how many leaves were read since the last call
-READ_AHEAD = 10_000
 
 
 class ProofError(LedgerError):
@@ -72,20 +72,19 @@ def _seal(conn: psycopg.Connection[Any], covering: int, position: int | None) ->
 
 def _leaves(conn: psycopg.Connection[Any], upto: int, wanted: set[int],
             progress: Progress | None) -> tuple[dict[int, int], bytes]:
-    """The leaf index of each wanted position, and every leaf hash up to `upto` one after another."""
+    """The leaf index of each wanted position (the leaves before it), and every leaf hash up to `upto` in order."""
     indices: dict[int, int] = {}
-    hashes = bytearray()
-    with conn.cursor() as curs, curs.copy(f"COPY (SELECT position, leaf FROM {LEDGER_SCHEMA}.chain WHERE position "
-                                          "<= %s ORDER BY position) TO STDOUT (FORMAT BINARY)", (upto,)) as copy:
-        copy.set_types(["int8", "bytea"])
-        for index, (position, leaf_) in enumerate(copy.rows()):
-            hashes += leaf_
-            if position in wanted:
-                indices[position] = index
-            if progress is not None and index % READ_AHEAD == READ_AHEAD - 1:
-                progress(READ_AHEAD)
-    if progress is not None:
-        progress(len(hashes) // merkle.HASH % READ_AHEAD)
+    hashes, ordered = bytearray(), sorted(wanted)
+    with conn.cursor() as curs, curs.copy(f"COPY (SELECT first, last, leaves FROM {LEDGER_SCHEMA}.chain WHERE last "
+                                          "<= %s ORDER BY last) TO STDOUT (FORMAT BINARY)", (upto,)) as copy:
+        copy.set_types(["int8", "int8", "bytea"])
+        for first, last, leaves in copy.rows():
+            before = len(hashes) // merkle.HASH
+            indices.update((position, before + position - first)
+                           for position in ordered[bisect_left(ordered, first):bisect_right(ordered, last)])
+            hashes += leaves
+            if progress is not None:
+                progress(len(leaves) // merkle.HASH)
     return indices, bytes(hashes)
 
 

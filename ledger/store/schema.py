@@ -48,10 +48,11 @@ def ledger_ddl(schema: str) -> list[str]:
         f"""CREATE OR REPLACE TRIGGER ledger_entries_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}"."{LOG_TABLE}"
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",
-        # The hash chain over log positions (ledger/store/chain.py), written with the rows it covers.
-        # Its leaf hashes the row (RFC 9162); the link, the leaf and the link before (schemas/proof.py, chain.py).
+        # The hash chain over log positions (ledger/store/chain.py): a block per batch, written with its rows.
+        # Its leaves hash the rows first..last (RFC 9162, schemas/proof.py); its link, them and the link before.
         f"""CREATE TABLE IF NOT EXISTS "{schema}".chain (
-            position bigint PRIMARY KEY, link bytea NOT NULL, leaf bytea NOT NULL)""",
+            last bigint PRIMARY KEY, first bigint NOT NULL, leaves bytea NOT NULL, link bytea NOT NULL)""",
+        f"""ALTER TABLE "{schema}".chain ALTER COLUMN leaves SET STORAGE EXTERNAL""",  # hashes do not compress
         f"""CREATE OR REPLACE TRIGGER ledger_chain_append_only
             BEFORE UPDATE OR DELETE OR TRUNCATE ON "{schema}".chain
             FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".refuse_ledger_edits()""",

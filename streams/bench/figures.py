@@ -39,7 +39,7 @@ class Figures:
     restart_s: float = 0.0  # a new writer on the finished ledger: snapshot loaded, log tail replayed
     restart_tail_entries: int = 0  # log entries replayed after the snapshot
     restored_state_mb: float = 0.0  # what that restore added to the process's resident memory
-    verify_positions_per_s: float = 0.0  # `ledger verify` over the finished log: every link recomputed
+    verify_positions_per_s: float = 0.0  # `ledger verify` over the finished log: every leaf and link recomputed
     verified_intact: bool | None = None
     worker_peak_rss_mb: float = 0.0
     worker_rss_mb_by_quarter: list[float] = field(default_factory=list)
@@ -110,7 +110,7 @@ class Figures:
             ("batches (one transaction each)", f"{self.batches:,}"),
             ("worker time per message: parse / decide / encode / write",
              " / ".join(f"{self.us_per_message.get(s, 0):,.0f}" for s in ("parse", "decide", "encode", "save")) + " µs"),
-            ("of the write, the hash chain (links, their COPY, seals)", self._chain_share()),
+            ("of the write, the hash chain (leaves, a block a batch, seals)", self._chain_share()),
             ("dead letters / events still parked at the end", f"{self.dead_letters:,} / {self.parked_at_end:,}"
              + "".join(f"; {reason} {count:,}" for reason, count in self.dead_letter_reasons.items())),
             ("lag at the end / ledger totals = expected", f"{self.final_max_lag} / "

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from ledger.database import ledger_env
-from ledger.store.chain import GENESIS, links
+from ledger.store.chain import GENESIS, block, consecutive
 from ledger.store.postgres import ChainError, PostgresStore
 from ledger.store.verify import Verification, verify
 from ledger.writer import LedgerWriter, received
@@ -88,6 +88,31 @@ def test_a_ledger_written_before_the_chain_is_chained_when_its_writer_starts(
     assert _verify(database_url).checked == written and _verify(database_url).intact
 
 
+def test_the_writer_chains_each_batch_as_one_block(written: int, db: psycopg.Connection[Any]) -> None:
+    blocks = db.execute("SELECT first, last, length(leaves) FROM ledger.chain ORDER BY last").fetchall()
+    assert (blocks[-1][1], [32 * (last - first + 1) for first, last, _ in blocks]) == (
+        written, [size for _, _, size in blocks]) and len(blocks) == 4
+
+
+def test_a_block_of_the_chain_edited_by_a_superuser_is_found_at_its_first_position(
+        written: int, database_url: str, db: psycopg.Connection[Any]) -> None:
+    first, last = db.execute("SELECT first, last FROM ledger.chain WHERE last >= 4 ORDER BY last LIMIT 1").fetchone()
+    _as_superuser(db, "UPDATE ledger.chain SET leaves = overlay(leaves PLACING sha256(leaves) FROM 1 FOR 32) "
+                      f"WHERE last = {last}")
+    assert [(f.position, f"block {first}..{last}" in f.what) for f in _verify(database_url).findings] == [(first, True)]
+
+
+def test_a_ledger_chained_after_the_fact_splits_its_blocks_where_positions_skip(
+        written: int, database_url: str, db: psycopg.Connection[Any]) -> None:
+    _as_superuser(db, "SELECT setval(pg_get_serial_sequence('ledger.entries', 'notification_id'), 9)")
+    db.execute("INSERT INTO ledger.entries (originator_id, originator_version, topic, state) "
+               "SELECT gen_random_uuid(), 1, topic, state FROM ledger.entries WHERE notification_id = 7")
+    _as_superuser(db, "DELETE FROM ledger.chain")
+    LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0)
+    blocks = db.execute("SELECT first, last FROM ledger.chain ORDER BY last").fetchall()
+    assert (blocks, _verify(database_url).intact) == ([(1, written), (10, 10)], True)
+
+
 def test_ledger_verify_exits_1_naming_the_first_position_that_differs(
         written: int, database_url: str, db: psycopg.Connection[Any]) -> None:
     _as_superuser(db, "UPDATE ledger.entries SET state = state || '\\x01'::bytea WHERE notification_id = 6")
@@ -98,12 +123,16 @@ def test_ledger_verify_exits_1_naming_the_first_position_that_differs(
 def _rewrite_from(db: psycopg.Connection[Any], position: int) -> None:
     """What someone able to rewrite the log and its chain together could do: edit a row, chain it all again."""
     _as_superuser(db, f"UPDATE ledger.entries SET state = state || '\\x02'::bytea WHERE notification_id = {position}")
-    _as_superuser(db, f"DELETE FROM ledger.chain WHERE position >= {position}")
-    before = db.execute("SELECT link FROM ledger.chain WHERE position = %s", (position - 1,)).fetchone()
+    _as_superuser(db, f"DELETE FROM ledger.chain WHERE last >= {position}")
+    before = db.execute("SELECT last, link FROM ledger.chain ORDER BY last DESC LIMIT 1").fetchone()
+    previous, after = (bytes(before[1]), before[0]) if before else (GENESIS, 0)
     rows = db.execute("SELECT notification_id, originator_id, originator_version, topic, state FROM ledger.entries "
-                      "WHERE notification_id >= %s ORDER BY notification_id", (position,)).fetchall()
-    for at, link, leaf in links(bytes(before[0]) if before else GENESIS, [(*r[:4], bytes(r[4])) for r in rows]):
-        db.execute("INSERT INTO ledger.chain (position, link, leaf) VALUES (%s, %s, %s)", (at, link, leaf))
+                      "WHERE notification_id > %s ORDER BY notification_id", (after,)).fetchall()
+    for run in consecutive([(*r[:4], bytes(r[4])) for r in rows]):
+        made = block(previous, run[0][0], (r[1:] for r in run))
+        db.execute("INSERT INTO ledger.chain (last, first, leaves, link) VALUES (%s, %s, %s, %s)",
+                   (made.last, made.first, made.leaves, made.link))
+        previous = made.link
 
 
 def test_a_log_rewritten_with_its_chain_differs_from_an_exported_digest(

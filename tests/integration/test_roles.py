@@ -69,7 +69,7 @@ def test_a_ledger_written_as_the_writer_role_has_its_rows_and_balances(urls: Rol
     balances = db.execute("SELECT partner_id, available FROM projections.partner_balances ORDER BY 1").fetchall()
     assert (db.execute("SELECT count(*) FROM ledger.entries").fetchone(), balances) == ((5,), [("rex", 1_500),
                                                                                            ("susie", 375)])
-    assert db.execute("SELECT count(*) FROM ledger.chain").fetchone() == (5,)
+    assert db.execute("SELECT sum(last - first + 1)::int FROM ledger.chain").fetchone() == (5,)
     again.store.close()
 
 

@@ -145,11 +145,13 @@ def test_ledger_verify_passes_and_names_an_edited_leaf(digest: dict[str, Any], l
     intact = verify(store.datastore, store.sql).intact
     with db.transaction():
         db.execute("SET LOCAL session_replication_role = replica")
-        db.execute("UPDATE ledger.chain SET leaf = sha256(leaf) WHERE position = 2")
+        db.execute("UPDATE ledger.chain SET leaves = overlay(leaves PLACING sha256(leaves) FROM (32 * (2 - first) + 1)::int "
+                   "FOR 32) WHERE 2 BETWEEN first AND last")
+    first = db.execute("SELECT first FROM ledger.chain WHERE 2 BETWEEN first AND last").fetchone()[0]
     found = verify(store.datastore, store.sql).findings
     store.close()
     assert (intact, [(f.position, "leaf" in f.what or "Merkle root" in f.what) for f in found]) == (
-        True, [(2, True), (digest["position"], True)])
+        True, [*([(first, False)] if first < 2 else []), (2, True), (digest["position"], True)])
 
 
 def test_ledger_verify_checks_the_root_of_a_digest_file(digest: dict[str, Any], ledger: str, tmp_path: Path) -> None:
