@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 
+from ledger.errors import LedgerError
 from ledger.store import merkle
 from ledger.store.schema import LOG_TABLE
 from schemas.proof import leaf
@@ -70,6 +71,20 @@ def append(curs: Cursor[Any], sql: Sql, block_: Block) -> None:
                  (block_.last, block_.first, block_.leaves, block_.link))
 
 
+def refuse_per_position_layout(datastore: PostgresDatastore) -> None:
+    """Refuse a chain table of the earlier layout (a row per position): its links are not this version's."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+                     "AND attname = 'position' AND NOT attisdropped) AS old", (f"{datastore.schema}.chain",))
+        row = curs.fetchone()
+    if row is not None and row["old"]:
+        raise ChainLayoutError(
+            "ledger.chain has the layout of an earlier version (a row per position, not a block per batch). "
+            "Run `ledger verify` with that version first; then, as the tables' owner, `ALTER TABLE ledger.chain "
+            "RENAME TO chain_v2; ALTER TABLE ledger.seals RENAME TO seals_v2;` and start the ledger again: it "
+            "chains the log anew, in blocks.")
+
+
 def catch_up(datastore: PostgresDatastore, sql: Sql) -> tuple[int, bytes]:
     """The chain's tip; on a ledger written before the chain existed, its rows are chained first.
 
@@ -103,6 +118,10 @@ def consecutive(rows: list[Row]) -> Iterator[list[Row]]:
         if at == len(rows) or rows[at][0] != rows[at - 1][0] + 1:
             yield rows[start:at]
             start = at
+
+
+class ChainLayoutError(LedgerError):
+    """The hash chain's table is of an earlier layout: the operator moves it aside, and the log is chained anew."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from psycopg import Cursor
 from psycopg.sql import SQL, Composable, Identifier
 
 from ledger.errors import LedgerError
+from ledger.store import chain
 from ledger.store.schema import LOG_TABLE, ledger_ddl
 
 NAMESPACE = UUID("6f1c2a4e-3b7d-5e0f-9a8b-1c2d3e4f5a6b")
@@ -69,6 +70,7 @@ class LogRecorder(PostgresApplicationRecorder):
         recorder = cls(factory.datastore)
         if not migrating:
             refuse_first_layout(factory.datastore)
+        chain.refuse_per_position_layout(factory.datastore)
         if not create:
             return recorder
         with factory.datastore.get_connection() as conn:

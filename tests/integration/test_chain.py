@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from ledger.database import ledger_env
-from ledger.store.chain import GENESIS, block, consecutive
+from ledger.store.chain import GENESIS, ChainLayoutError, block, consecutive
 from ledger.store.postgres import ChainError, PostgresStore
 from ledger.store.verify import Verification, verify
 from ledger.writer import LedgerWriter, received
@@ -162,3 +162,11 @@ def test_a_digest_sealed_in_the_database_shows_a_rewrite_of_the_log_and_its_chai
 def _ledger(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "streams.cli", *args], capture_output=True, text=True, timeout=300,
                           env=os.environ | {"DATABASE_URL": database_url}, check=False)
+
+
+def test_a_chain_table_of_the_per_position_layout_stops_the_writer_with_what_to_do(
+        database_url: str, db: psycopg.Connection[Any]) -> None:
+    db.execute("CREATE SCHEMA IF NOT EXISTS ledger")
+    db.execute("CREATE TABLE ledger.chain (position bigint PRIMARY KEY, link bytea NOT NULL)")
+    with pytest.raises(ChainLayoutError, match="RENAME TO chain_v2"):
+        LedgerWriter(PostgresStore.connect(ledger_env(database_url)), min_wait_s=0)
