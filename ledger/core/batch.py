@@ -116,9 +116,8 @@ class Fold:
         return Refused(*refusal) if refusal is not None else None
 
     def _recruiter_of(self, partner_id: str) -> str | None:
-        if partner_id in self.state.partners:
-            return self.state.recruiter_of(partner_id)
-        return self.waiting.parked_recruiter_of(partner_id)
+        # A joined partner's recruiters all joined before it, so none is the partner waiting to join: stop there.
+        return None if partner_id in self.state.partners else self.waiting.parked_recruiter_of(partner_id)
 
     def _entry(self, waiter: Waiter, status: str, decision: Decision) -> Entry:
         event = waiter.event
