@@ -181,3 +181,17 @@ def test_achieved_at_is_the_event_time_of_the_sale_that_crossed_even_arriving_fi
         live = conn.execute(query).fetchall()
         runner.rebuild(MilestoneProgressView())
         assert live == conn.execute(query).fetchall() == [(datetime.fromisoformat(at(20)),)]
+
+
+def test_a_self_referred_renewal_past_the_recurring_cap_counts_for_nothing_in_the_leaderboard(
+        database_url: str) -> None:
+    renewal = {"subscription_id": "SUB-1"}
+    writer = _writer(database_url)
+    writer.apply([inbound(e) for e in (program(recurring={"max_payments": 1}), joined("rex"),
+                                       sale("P-1", "rex", 1_000, day=2) | renewal,
+                                       sale("P-2", "rex", 1_000, day=3, email="rex@partners.example") | renewal)])
+    ProjectionRunner(database_url, all_projections()).catch_up()
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT sales, revenue FROM projections.leaderboard "
+                           "WHERE period_kind = 'lifetime' AND partner_id = 'rex'").fetchone()
+    assert row == (1, 1_000)
