@@ -18,6 +18,7 @@ from ledger.core.changes import (
     SaleRecorded,
     SaleRefunded,
 )
+from ledger.rules.guards import SELF_REFERRAL
 from ledger.rules.periods import instant
 from projections.base import Logged, Projection, changes
 from projections.bulk import append_rows
@@ -74,7 +75,8 @@ def _recorded(change: SaleRecorded) -> dict[str, Any]:
     return {"sale_id": change.sale_id, "partner_id": change.partner_id, "program_id": change.program_id,
             "product_id": change.product_id, "amount": change.amount, "refunded": 0, "currency": change.currency,
             "status": "completed", "attempt": change.attempt, "subscription_id": change.subscription_id,
-            "contact_id": change.contact_id, "note": change.note, "occurred_at": instant(change.at_us)}
+            "contact_id": change.contact_id, "note": _note(change.own_customer, change.note),
+            "occurred_at": instant(change.at_us)}
 
 
 def _change(change: Any, row: dict[str, Any]) -> dict[str, Any]:
@@ -82,4 +84,10 @@ def _change(change: Any, row: dict[str, Any]) -> dict[str, Any]:
         return {"refunded": row["refunded"] + change.amount}
     if isinstance(change, SaleDeclined):
         return {"status": "declined"}
-    return {"program_id": change.program_id, "note": change.note}
+    return {"program_id": change.program_id, "note": _note(row["note"] == SELF_REFERRAL, change.note)}
+
+
+def _note(own_customer: bool, note: str | None) -> str | None:
+    # A self-referral is what the leaderboard leaves out, so it wins over any other reason to earn
+    # nothing (a self-referred renewal past the recurring cap is recorded with the cap's note).
+    return SELF_REFERRAL if own_customer else note

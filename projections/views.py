@@ -43,6 +43,8 @@ VIEWS: dict[str, str] = {
                    CASE WHEN s.status = 'completed' THEN s.amount - s.refunded ELSE 0 END AS revenue,
                    0::bigint AS commission
             FROM {schema}.sales s
+            -- A self-referred sale (the partner's own purchase) earns nothing and ranks for nothing.
+            WHERE s.note IS DISTINCT FROM 'self_referral'
             UNION ALL
             SELECT c.partner_id, c.currency, s.occurred_at, 0, 0, c.earned - c.reversed
             FROM {schema}.commission_lines c JOIN {schema}.sales s USING (sale_id)),

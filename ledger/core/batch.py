@@ -18,6 +18,7 @@ from ledger.core.messages import DeadLetter, Entry, FirstSeen, Received
 from ledger.core.selling import decline_charge
 from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
+from ledger.rules import guards
 from ledger.rules.periods import DAY_US, micros
 from schemas.reasons import Reason
 
@@ -61,6 +62,8 @@ class Fold:
     def _decide(self, waiter: Waiter, expiring: str | None = None, decision: Decision | None = None) -> None:
         if decision is None:
             decision = self._held_back(waiter) or decide(self.state, waiter.event, waiter.at_us)
+        if isinstance(decision, Parked) and decision.reason is Reason.UNKNOWN_PARTNER:
+            decision = self._cycle(waiter.event) or decision
         if isinstance(decision, Parked) and expiring is not None:
             decision = Refused(decision.reason, f"{decision.detail}; {expiring}")
         if isinstance(decision, Parked):
@@ -101,6 +104,20 @@ class Fold:
         return Parked(key, Reason.OVER_PAYOUT, f"payout {event.payout_id} waits behind the partner's earlier "
                                                f"payout {ahead.event.event_id}, still waiting for funds",
                       Need(event.partner_id, event.amount.currency, event.amount.amount, waiter.at_us))
+
+    def _cycle(self, event: Any) -> Refused | None:
+        """A join waiting for a recruiter whose own join waits (in turn) for this partner closes a cycle.
+
+        The join that closes it is refused; the others keep waiting for a recruiter who may yet join.
+        """
+        if event.type != "partner.joined":
+            return None
+        refusal = guards.recruitment_refusal(event.partner_id, event.recruited_by, self._recruiter_of)
+        return Refused(*refusal) if refusal is not None else None
+
+    def _recruiter_of(self, partner_id: str) -> str | None:
+        # A joined partner's recruiters all joined before it, so none is the partner waiting to join: stop there.
+        return None if partner_id in self.state.partners else self.waiting.parked_recruiter_of(partner_id)
 
     def _entry(self, waiter: Waiter, status: str, decision: Decision) -> Entry:
         event = waiter.event

@@ -8,11 +8,12 @@ import msgspec
 
 from ledger.core.changes import BonusAwarded, BonusClawedBack, ProgressMoved
 from ledger.core.decision import Draft, Notice
+from ledger.core.entities import Sale
 from ledger.core.keys import funds_key
 from ledger.rules import milestones
 from ledger.rules.periods import period_key
 from ledger.rules.postings import COMMISSION_EXPENSE, Posting, partner_account
-from ledger.rules.terms import Terms
+from ledger.rules.terms import MilestoneRule, Terms
 
 # A NamedTuple built by tuple.__new__ skips its Python-level __new__: half the cost, and a sale makes several.
 _new = tuple.__new__
@@ -54,7 +55,10 @@ def reverse(draft: Draft, sale: Attempt, lines: Sequence[tuple[str, int, str]], 
 
 
 def progress(draft: Draft, sale: Attempt, terms: Terms, count: int, revenue: int, when_us: int) -> None:
-    """Move the seller's progress on each milestone of the terms; award or claw back bonuses dated `when_us`."""
+    """Move the seller's progress on each milestone of the terms; award or claw back bonuses.
+
+    An award is dated by the sale that crossed the threshold; a clawback by `when_us`, never before the award.
+    """
     for rule in terms.milestones:
         delta = milestones.delta(rule, count, revenue, sale.currency)
         if not delta:
@@ -67,9 +71,36 @@ def progress(draft: Draft, sale: Attempt, terms: Terms, count: int, revenue: int
         claw_backable = current.bonus is not None and current.bonus[2]
         settlement = milestones.settle(current.value, rule.threshold, current.awarded, claw_backable)
         if settlement == "award":
-            _award(draft, key, rule.bonus, rule.currency, rule.clawback, when_us)
+            _award(draft, key, rule.bonus, rule.currency, rule.clawback, _crossed_us(draft, sale, rule, current.value))
         elif settlement == "clawback":
             _claw_back(draft, key, milestones.clawback_at(when_us, current.awarded_us))
+
+
+def _crossed_us(draft: Draft, sale: Attempt, rule: MilestoneRule, value: int) -> int:
+    """When, in event time, the partner's sales of the period counted so far reached the threshold.
+
+    The sale deciding the award is dated `sale.at_us`, but sales dated after it may have arrived
+    first: then the threshold was only reached at one of those, and the award is dated by it (as
+    if the sales had arrived in event-time order). An award already recorded is never re-dated.
+    """
+    period = period_key(rule.period, sale.at_us)
+    later = [s for s in draft.state.sales_since("partner", sale.partner_id, sale.at_us)
+             if s.sale_id != sale.sale_id and (s.at_us, s.sale_id) > (sale.at_us, sale.sale_id)
+             and s.program_id == sale.program_id and period_key(rule.period, s.at_us) == period]
+    counted = [(s.at_us, _counted(rule, s)) for s in later]
+    reached = value - sum(amount for _, amount in counted)  # by the sales dated up to this one
+    for at_us, amount in [(sale.at_us, 0), *counted]:
+        reached += amount
+        if reached >= rule.threshold:
+            return at_us
+    return sale.at_us  # not reached by what the sales hold now (a correction under way): the deciding sale
+
+
+def _counted(rule: MilestoneRule, sale: Sale) -> int:
+    """What a recorded sale holds of a milestone's progress."""
+    if sale.declined or not sale.counts_for_milestones:
+        return 0
+    return milestones.delta(rule, sale.still_counted, sale.amount - sale.refunded, sale.currency)
 
 
 def _award(draft: Draft, key: tuple[str, str, str, str], amount: int, currency: str, clawback: bool,

@@ -32,7 +32,7 @@ class Waiter:
 class Waiting:
     """Parked events by what they wait for, and by event time for the grace period."""
 
-    __slots__ = ("by_key", "by_id", "_by_time", "_past_grace", "_first")
+    __slots__ = ("by_key", "by_id", "_by_time", "_past_grace", "_first", "_joins")
 
     def __init__(self) -> None:
         self.by_key: dict[str, dict[str, Waiter]] = {}
@@ -44,6 +44,9 @@ class Waiting:
         # The earliest waiter per key, once asked for: a partner credited in nearly every batch may have
         # thousands of payouts waiting for funds, and each credit asks which one is first.
         self._first: dict[str, Waiter] = {}
+        # Parked joins by the partner they would admit: their recruiters, by event id (a cycle among
+        # parked joins is found by walking these, since none of them is in the state).
+        self._joins: dict[str, dict[str, str]] = {}
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -57,6 +60,9 @@ class Waiting:
         first = self._first.get(key)
         if first is not None and waiter.order < first.order:
             self._first[key] = waiter
+        recruitment = _recruitment(waiter.event)
+        if recruitment is not None:
+            self._joins.setdefault(recruitment[0], {})[waiter.event.event_id] = recruitment[1]
 
     def unpark(self, waiter: Waiter) -> None:
         """The event is decided (or parked afresh): it no longer waits where it did."""
@@ -68,6 +74,17 @@ class Waiting:
             del self.by_key[waiter.waiting_for]
         if self._first.get(waiter.waiting_for) is waiter:
             del self._first[waiter.waiting_for]
+        recruitment = _recruitment(waiter.event)
+        if recruitment is not None:
+            joins = self._joins.get(recruitment[0], {})
+            joins.pop(event_id, None)
+            if not joins:
+                self._joins.pop(recruitment[0], None)
+
+    def parked_recruiter_of(self, partner_id: str) -> str | None:
+        """The recruiter named by a parked join of `partner_id` (the earliest-parked, if several), or None."""
+        joins = self._joins.get(partner_id)
+        return next(iter(joins.values())) if joins else None
 
     def under(self, key: str) -> list[Waiter]:
         """Events waiting for `key`, in event-time order."""
@@ -106,3 +123,15 @@ class Waiting:
         """The parked event a heap entry names, unless it was released (or parked again) since."""
         waiter = self.by_id.get(event_id)
         return waiter if waiter is not None and waiter.order == (at_us, event_id) else None
+
+
+def _recruitment(event: Any) -> tuple[str, str] | None:
+    """(partner, recruiter) of a join that names a recruiter; else None."""
+    plain = getattr(event, "plain", None)  # a parked event read back from the store, before its rejoin
+    fields = plain if isinstance(plain, dict) else {"type": getattr(event, "type", None),
+                                                    "partner_id": getattr(event, "partner_id", None),
+                                                    "recruited_by": getattr(event, "recruited_by", None)}
+    partner, recruiter = fields.get("partner_id"), fields.get("recruited_by")
+    if fields.get("type") != "partner.joined" or not partner or not recruiter:
+        return None
+    return partner, recruiter

@@ -21,7 +21,7 @@ from ledger.core.state import State
 from ledger.core.waiting import Waiter, Waiting
 from ledger.store.codec import Stripped, strip
 
-FORMAT = 9  # bumped whenever the state's shape changes: an older snapshot is then ignored (the log is replayed)
+FORMAT = 10  # bumped whenever the state's shape changes: an older snapshot is then ignored (the log is replayed)
 _ALLOWED_MODULES = ("ledger.core.", "ledger.rules.", "schemas.")
 _ALLOWED_BUILTINS = {("builtins", name) for name in ("set", "frozenset", "dict", "list", "tuple", "int", "bytes",
                                                      "bytearray", "str", "bool", "getattr")}

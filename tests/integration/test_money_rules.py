@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import psycopg
 import pytest
 
-from tests.builders import declined, joined, payout, program, refund, sale
+from tests.builders import at, declined, joined, payout, program, refund, sale
 from tests.integration.harness import Harness, balances, wait_for
 
 pytestmark = pytest.mark.integration
@@ -81,6 +83,34 @@ def test_recurring_cap_retry_after_decline_and_first_sale_bonus(outcome: Outcome
 
 def test_self_referral_earns_nothing_and_recruiters_earn_deeper_levels(outcome: Outcome) -> None:
     assert outcome.balances["a"] == (0, 400, 0, 700, 300)
+
+
+def _lifetime_totals(harness: Harness, partner_id: str) -> tuple[int, int, int]:
+    with psycopg.connect(harness.settings.database_url or "") as conn:
+        row = conn.execute("SELECT sales, revenue, commission FROM projections.leaderboard "
+                           "WHERE period_kind = 'lifetime' AND partner_id = %s AND currency = 'USD'",
+                           (partner_id,)).fetchone()
+    return row if row is not None else (0, 0, 0)
+
+
+def test_a_self_referred_sale_counts_for_nothing_in_the_leaderboard(outcome: Outcome,
+                                                                      module_harness: Harness) -> None:
+    # a's only own sale is S-SELF; its 4.00 net commission is from b's and c's sales, at levels 2 and 3.
+    assert _lifetime_totals(module_harness, "a") == (0, 0, 400)
+
+
+def test_a_self_referred_sale_still_shows_in_the_partners_own_referrals(outcome: Outcome,
+                                                                          module_harness: Harness) -> None:
+    with psycopg.connect(module_harness.settings.database_url or "") as conn:
+        rows = conn.execute("SELECT ref_id FROM projections.partner_referrals WHERE partner_id = 'a'").fetchall()
+    assert rows == [("S-SELF",)]
+
+
+def test_a_first_sale_bonus_is_achieved_at_the_sales_event_time(outcome: Outcome, module_harness: Harness) -> None:
+    with psycopg.connect(module_harness.settings.database_url or "") as conn:
+        rows = conn.execute("SELECT achieved_at FROM projections.milestone_progress "
+                            "WHERE partner_id = 'c' AND milestone_id = 'first-sale'").fetchall()
+    assert rows == [(datetime.fromisoformat(at(2)),)]  # S-1's time, not when the worker decided it
 
 
 def test_held_commission_is_matured_by_the_worker_timer(outcome: Outcome) -> None:

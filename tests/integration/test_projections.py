@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -13,9 +14,10 @@ from ledger.database import ledger_env
 from ledger.rules.postings import Posting, account_balances
 from ledger.store.postgres import PostgresStore
 from ledger.writer import LedgerWriter
+from projections.milestones import MilestoneProgressView
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from tests.builders import declined, inbound, joined, program, refund, sale
+from tests.builders import at, declined, inbound, joined, program, refund, sale
 
 pytestmark = pytest.mark.integration
 MILESTONE = {"id": "two", "metric": "sales_count", "threshold": 2, "period": "month", "clawback": True,
@@ -165,3 +167,31 @@ def test_a_program_version_dated_in_the_future_is_not_yet_in_effect(database_url
     ProjectionRunner(database_url, all_projections()).catch_up()
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT referral_info FROM projections.programs").fetchall() == [("none",)]
+
+
+def test_achieved_at_is_the_event_time_of_the_sale_that_crossed_even_arriving_first(database_url: str) -> None:
+    writer = _writer(database_url)
+    writer.apply([inbound(e) for e in (program(milestones=[MILESTONE]), joined("rex"), sale("S-2", "rex", 10_000,
+                                                                                             day=20))])
+    writer.apply([inbound(sale("S-1", "rex", 10_000, day=5))])  # the earlier sale, arriving last
+    runner = ProjectionRunner(database_url, all_projections())
+    runner.catch_up()
+    query = "SELECT achieved_at FROM projections.milestone_progress WHERE partner_id = 'rex'"
+    with psycopg.connect(database_url) as conn:
+        live = conn.execute(query).fetchall()
+        runner.rebuild(MilestoneProgressView())
+        assert live == conn.execute(query).fetchall() == [(datetime.fromisoformat(at(20)),)]
+
+
+def test_a_self_referred_renewal_past_the_recurring_cap_counts_for_nothing_in_the_leaderboard(
+        database_url: str) -> None:
+    renewal = {"subscription_id": "SUB-1"}
+    writer = _writer(database_url)
+    writer.apply([inbound(e) for e in (program(recurring={"max_payments": 1}), joined("rex"),
+                                       sale("P-1", "rex", 1_000, day=2) | renewal,
+                                       sale("P-2", "rex", 1_000, day=3, email="rex@partners.example") | renewal)])
+    ProjectionRunner(database_url, all_projections()).catch_up()
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT sales, revenue FROM projections.leaderboard "
+                           "WHERE period_kind = 'lifetime' AND partner_id = 'rex'").fetchone()
+    assert row == (1, 1_000)
