@@ -128,23 +128,56 @@ def analyst_role(role: str, password: str | None) -> None:
 
 @click.command()
 @click.option("--events", default=1_000_000, show_default=True, help="Messages to publish (about 1 % duplicates).")
-@click.option("--partners", default=10_000, show_default=True, help="Partners in the recruitment tree.")
+@click.option("--partners", type=click.IntRange(1), default=None,
+              help="Partners in the recruitment tree, at most half the events.  [default: one per 100 events, "
+                   "at most 10,000]")
 @click.option("--rate", default=5_000, show_default=True, help="Offered events/s for the lag percentiles.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
               help="Workers on one database: one writer, the others hot standbys (the first runs the projections).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure and ratio to this JSON file.")
-def bench(events: int, partners: int, rate: int, workers: int, json_path: Path | None) -> None:
+def bench(events: int, partners: int | None, rate: int, workers: int, json_path: Path | None) -> None:
     """Benchmark the ledger against PostgreSQL COPY, plain aiokafka and a naive baseline, in one run."""
     from streams.bench.run import run_bench, write_json
 
+    partners = _bench_partners(events, partners)
     with friendly_errors(), services(Settings(), broker="start") as found:
         figures = run_bench(found, events, partners, rate, lambda text: err.print(f"[dim]{text}[/dim]"), workers)
     figures.print(console)
     write_json(figures, json_path)
+    if figures.sales == 0:
+        err.print("[red]the workload held no sales, so nothing was measured; raise --events or lower --partners[/red]")
+        sys.exit(1)
     if figures.totals_match is False or figures.final_max_lag != 0:
         err.print("[red]the ledger's totals or lag are not as expected; see the JSON for details[/red]")
         sys.exit(1)
+
+
+def _bench_partners(events: int, partners: int | None) -> int:
+    """The tree's size: the one given if the events leave room for sales besides its joins, else refused."""
+    from streams.bench.workload import (
+        EVENTS_PER_PARTNER,
+        MAX_DEFAULT_PARTNERS,
+        WorkloadError,
+        check_shape,
+        default_partners,
+        max_partners,
+    )
+
+    chosen = default_partners(events) if partners is None else partners
+    try:
+        check_shape(events, chosen)
+    except WorkloadError:
+        most = max_partners(events)
+        err.print(f"[red]error:[/red] --partners {chosen:,} leaves no room for sales in --events {events:,} "
+                  f"(each partner's join is one of the events): pass "
+                  + (f"--partners {most:,} or fewer, or " if most else "")
+                  + f"--events {2 * chosen + 1:,} or more")
+        sys.exit(2)
+    if partners is None:
+        err.print(f"[dim]{chosen:,} partners: one per {EVENTS_PER_PARTNER} events, at most {MAX_DEFAULT_PARTNERS:,} "
+                  "(--partners to choose)[/dim]")
+    return chosen
 
 
 @click.command()

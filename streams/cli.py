@@ -79,7 +79,8 @@ def api(port: int, host: str) -> None:
         console.print(f"API on http://{host}:{port}/docs")
         roles = with_roles(found).roles
         assert roles is not None
-        uvicorn.run(create_api(roles.api), host=host, port=port, log_level="warning")
+        # log_config=None: uvicorn's lines go through ours (one format, passwords masked)
+        uvicorn.run(create_api(roles.api), host=host, port=port, log_level="warning", log_config=None)
 
 
 @main.command()

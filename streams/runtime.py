@@ -55,7 +55,7 @@ class BackgroundWork:
         sock = bind(host, port, "--api-port")
         app = create_api(database_url, readiness=lambda: worker_readiness(worker, self.projections),
                          registry=worker.metrics.registry)
-        self.api_server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        self.api_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
         self._spawn("api", lambda: self.api_server.run(sockets=[sock]) if self.api_server else None)
 
     def shutdown(self) -> None:

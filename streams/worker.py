@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from ledger.service import Ledger
 from streams.batches import StopRequestedError, apply_until_recorded
 from streams.collector import freeze_state
+from streams.dead_letter_log import log_dead_letters
 from streams.intake import Intake
 from streams.kafka import plain_producer
 from streams.metrics import WorkerMetrics
@@ -119,6 +120,7 @@ class Worker:
         result = await apply_until_recorded(self.ledger, items, self._stopping)
         elapsed = time.perf_counter() - started
         self.metrics.batch_done(len(items), result, elapsed)
+        log_dead_letters(result.dead_letters)
         log.info("batch_applied", size=len(items), applied=result.applied, duplicates=result.duplicates,
                  rejected=len(result.dead_letters), parked=result.parked,
                  parse_s=round(self.intake.parse_s, 4), decide_s=round(result.decide_s, 4),
@@ -136,6 +138,7 @@ class Worker:
                 expired = await asyncio.to_thread(self.ledger.expire_parked)
                 if expired is not None and expired.dead_letters:
                     self.metrics.dead_lettered(expired.dead_letters)
+                    log_dead_letters(expired.dead_letters)
                     log.info("parked_events_expired", refused=len(expired.dead_letters))
                 self._wake_publisher.set()
             except Exception as exc:  # noqa: BLE001 - the next tick tries again

@@ -24,6 +24,7 @@ class Figures:
 
     events: int = 0
     distinct_events: int = 0
+    sales: int = 0  # distinct sales among the events
     partners: int = 0
     end_to_end_events_per_s: float = 0.0
     lag_p50_ms: float | None = None
@@ -85,7 +86,7 @@ class Figures:
 
     def print(self, console: Console) -> None:
         """A table of the figures."""
-        table = Table(title=f"ledger bench: {self.events:,} events, {self.partners:,} partners, "
+        table = Table(title=f"ledger bench: {self.events:,} events ({self.sales:,} sales), {self.partners:,} partners, "
                             f"{self.workers} worker{'s' if self.workers > 1 else ''}",
                       caption=", ".join(f"{k} {v}" for k, v in self.machine.items()))
         table.add_column("figure")

@@ -54,7 +54,8 @@ def run_bench(found: Services, events: int, partners: int, rate: int, say: Say, 
     settings = replace(found.settings, topic_prefix=f"bench-{tag}-", batch_size=1000)
     database_url = fresh_database(found.database_url, f"bench_{tag}")
     workload = generate(events, partners)
-    figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, partners=partners,
+    figures = Figures(events=len(workload.lines), distinct_events=workload.distinct, sales=workload.sales,
+                      partners=partners,
                       offered_rate=rate, workers=workers, machine=machine(found))
     asyncio.run(ensure_topics(found.bootstrap, [*settings.input_topics, settings.dlq_topic,
                                                 settings.notifications_topic], settings.partitions))

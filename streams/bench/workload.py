@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ledger.errors import LedgerError
+
 START = datetime(2026, 1, 1, tzinfo=UTC)
 PROGRAM = {
     "event_id": "bench-program", "type": "program.configured", "occurred_at": START.isoformat(),
@@ -16,18 +18,44 @@ PROGRAM = {
     "milestones": [{"id": "ten-a-month", "metric": "sales_count", "threshold": 10, "period": "month",
                     "bonus": {"amount": 5_000, "currency": "USD"}, "clawback": True}],
 }
+SALE = '"type": "sale.completed"'
+EVENTS_PER_PARTNER = 100  # the tree built unless told: one partner per this many events...
+MAX_DEFAULT_PARTNERS = 10_000  # ...up to this many
+
+
+class WorkloadError(LedgerError):
+    """A workload whose partners' joins would leave no room for sales."""
 
 
 @dataclass(frozen=True)
 class Workload:
-    """Message values in publishing order, and how many distinct events they hold."""
+    """Message values in publishing order, how many distinct events they hold, and how many are sales."""
 
     lines: list[str]
     distinct: int
+    sales: int
+
+
+def default_partners(events: int) -> int:
+    """The recruitment tree's size unless one is given: one partner per 100 events, 1 to 10,000."""
+    return max(1, min(MAX_DEFAULT_PARTNERS, events // EVENTS_PER_PARTNER))
+
+
+def max_partners(events: int) -> int:
+    """The largest tree whose joins leave at least as many events again for sales, refunds and payouts."""
+    return max(0, (events - 1) // 2)  # one event is the program
+
+
+def check_shape(events: int, partners: int) -> None:
+    """Refuse a shape in which the joins crowd out the sales (a run of joins measures nothing)."""
+    if not 1 <= partners <= max_partners(events):
+        raise WorkloadError(f"{partners:,} partners leave no room for sales in {events:,} events (each join is one): "
+                            f"use 1 to {max_partners(events):,} partners, or at least {2 * partners + 1:,} events")
 
 
 def generate(events: int, partners: int, seed: int = 42) -> Workload:
     """`events` messages over `partners` partners: sales, ~8 % refunds, ~3 % declines, ~1 % payouts, ~1 % duplicates."""
+    check_shape(events, partners)
     rnd = random.Random(seed)
     lines = [json.dumps(PROGRAM)]
     lines += [json.dumps(_joined(i, rnd)) for i in range(partners)]
@@ -36,7 +64,10 @@ def generate(events: int, partners: int, seed: int = 42) -> Workload:
     body = list(_body(events - len(lines), partners, weights, rnd))
     kept = body[: len(body) - len(body) // 100]
     duplicates = [rnd.choice(kept) for _ in range(len(body) - len(kept))]  # each repeats a message already sent
-    return Workload(lines + kept + duplicates, len(lines) + len(kept))
+    sales = sum(SALE in line for line in kept)
+    if not sales:  # the shape check should make this impossible; a bench without sales must not pass
+        raise WorkloadError(f"the workload of {events:,} events over {partners:,} partners holds no sales")
+    return Workload(lines + kept + duplicates, len(lines) + len(kept), sales)
 
 
 def _joined(i: int, rnd: random.Random) -> dict[str, object]:

@@ -27,6 +27,7 @@ class Outcome:
 
     letters: dict[str, Any]
     balances: dict[str, tuple[int, int, int, int, int]]
+    log: str  # the worker's
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,8 @@ def outcome(module_harness: Harness) -> Outcome:
     harness.publish([OVER_REFUND, *after])
     harness.wait_until_applied([*before, *after, OVER_REFUND])
     letters = harness.dead_letters(5)
-    return Outcome({_header(m, "ledger.reason"): m for m in letters}, balances(harness.settings.database_url or ""))
+    return Outcome({_header(m, "ledger.reason"): m for m in letters}, balances(harness.settings.database_url or ""),
+                   (harness.workdir / "worker-0.log").read_text())
 
 
 def _header(message: Any, name: str) -> str:
@@ -73,3 +75,13 @@ def test_refund_above_the_sale_amount_is_dead_lettered_with_the_amounts(outcome:
 def test_valid_events_around_bad_input_are_applied(outcome: Outcome) -> None:
     assert outcome.balances["rex"][1] == 2_000 - 500 + 1_000
     assert outcome.balances["susie"][1] == 500 - 125 + 250
+
+
+def test_each_dead_letter_is_logged_with_its_reason(outcome: Outcome) -> None:
+    logged = [line for line in outcome.log.splitlines() if "dead_lettered" in line]
+    assert sorted(r for r in outcome.letters if any(f"reason={r}" in line for line in logged)) == sorted(outcome.letters)
+
+
+def test_the_dead_letters_log_lines_name_their_source_but_not_their_bytes(outcome: Outcome) -> None:
+    line = next(line for line in outcome.log.splitlines() if "reason=over_refund" in line)
+    assert "event_id=over-refund-1" in line and "offset=" in line and "Lovelace" not in outcome.log
