@@ -13,6 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from projections import queries
 from projections.access import Principal, principal_for
+from projections.leaderboard_period import PeriodError, leaderboard_period
 from projections.models import PartnerBalance
 from projections.operations import add_operations_routes
 from projections.statement_routes import add_statement_route
@@ -106,9 +107,15 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
                           summary=summary, response_model=list[dict[str, Any]])
 
     @api.get("/leaderboard")
-    def leaderboard(caller: Caller, conn: Conn, period_kind: Literal["lifetime", "month", "quarter"] = "lifetime",
-                    period: str = "lifetime", by: Literal["revenue", "sales", "commission"] = "revenue",
+    def leaderboard(caller: Caller, conn: Conn, period: str = "lifetime",
+                    period_kind: Literal["lifetime", "month", "quarter"] | None = None,
+                    by: Literal["revenue", "sales", "commission"] = "revenue",
                     currency: str = "USD", limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
-        """Partners ranked for a period; a partner key gets only its own row."""
+        """Partners ranked for a period (`lifetime`, `2026-11`, `2026-Q4`; its kind follows from it);
+        a partner key gets only its own row."""
+        try:
+            kind, period = leaderboard_period(period, period_kind)
+        except PeriodError as exc:
+            raise HTTPException(422, str(exc)) from exc
         only = None if caller.kind == "analyst" else caller.partner_id
-        return queries.leaderboard(conn, period_kind, period, by, currency, only, limit)
+        return queries.leaderboard(conn, kind, period, by, currency, only, limit)

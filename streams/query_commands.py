@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from projections import queries
+from projections.leaderboard_period import PeriodError, leaderboard_period
 from streams.cli_support import console, database, friendly_errors
 from streams.display import format_money, safe
 from streams.statement_commands import statement
@@ -54,8 +55,10 @@ def partners(as_json: bool) -> None:
 @as_json
 def leaderboard(by: str, period: str, currency: str, limit: int, as_json: bool) -> None:
     """Partners ranked by revenue, sales or commission for a period."""
-    period = period.upper() if "q" in period.lower() else period
-    kind = "lifetime" if period == "lifetime" else ("quarter" if "Q" in period else "month")
+    try:
+        kind, period = leaderboard_period(period)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
     with friendly_errors(), database() as conn:
         rows = queries.leaderboard(conn, kind, period, by, currency, None, limit)
     show(rows, f"Leaderboard by {by}, {period}", as_json)
