@@ -12,6 +12,7 @@ from projections import queries
 from projections.leaderboard_period import PeriodError, leaderboard_period
 from streams.cli_support import console, database, friendly_errors
 from streams.display import format_money, safe
+from streams.partner_check import nothing_yet, require_partner
 from streams.statement_commands import statement
 
 MONEY = {"amount", "revenue", "commission", "recruit_revenue", "commission_earned", "commission_reversed",
@@ -68,8 +69,12 @@ def _partner_view(name: str, view: str, column: str, title: str, doc: str) -> cl
     """A command printing one partner's rows of a projections view."""
     def read(partner: str, as_json: bool) -> None:
         with friendly_errors(), database() as conn:
+            require_partner(conn, partner)
             rows = queries.for_partner(conn, view, column, partner)
-        show(rows, f"{title} {partner}", as_json)
+        if rows or as_json:
+            show(rows, f"{title} {safe(partner)}", as_json)
+        else:
+            nothing_yet(partner, name)
     read.__doc__ = doc
     return click.command(name)(click.argument("partner")(as_json(read)))
 

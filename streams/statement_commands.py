@@ -20,6 +20,7 @@ from projections.queries import balance_document
 from schemas.bounds import TIME_RANGE, in_year_range
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, format_money, safe
+from streams.partner_check import nothing_yet, require_partner
 
 LARGE = 10_000  # lines past which an export shows its progress on stderr
 
@@ -68,6 +69,7 @@ def statement(partner: str, start: datetime, end: datetime | None, currency: str
     if seal_position is not None and not proofs:
         raise click.BadParameter("--seal goes with --proofs", param_hint="--seal")
     with friendly_errors(), database() as conn:
+        require_partner(conn, partner)
         try:
             if proofs:
                 _proven(conn, period, seal_position)
@@ -133,14 +135,13 @@ def past_balance(partner: str, as_of: datetime | None, known_at: datetime | None
     when, basis = (as_of, "occurred") if as_of is not None else (known_at, "recorded")
     assert when is not None
     with friendly_errors(), database() as conn:
+        require_partner(conn, partner)
         rows = statements.balances_at(conn, partner, when, basis)
     answers = {"as_of": when.isoformat()} if basis == "occurred" else {"known_at": when.isoformat()}
+    label = f"as of {when.isoformat()}" if basis == "occurred" else f"as known at {when.isoformat()}"
     if as_json:
         click.echo(json.dumps(balance_document(partner, rows) | answers))
     elif not rows:
-        err.print(f"no balance for partner {safe(repr(partner))} {'as of' if as_of else 'as known at'} "
-                  f"{when.isoformat()}. Try a later time, or `ledger status` to see whether the ledger is caught up.")
-        sys.exit(1)
+        nothing_yet(partner, f"balance {label}")
     else:
-        label = f"as of {when.isoformat()}" if basis == "occurred" else f"as known at {when.isoformat()}"
         console.print(balances_table(rows, title=f"Balances of {safe(partner)} {label}"))
