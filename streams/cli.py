@@ -18,7 +18,7 @@ from schemas.parsing import event_schema
 from streams.admin import analyst_role, bench, keys, migrate, rebuild, soak
 from streams.audit import seal, verify
 from streams.cli_support import console, database, err, friendly_errors
-from streams.display import balances_table, safe
+from streams.display import balances_table, fitted, safe
 from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
@@ -123,7 +123,7 @@ def balance(partner: str, as_json: bool, as_of: datetime | None, known_at: datet
     elif not rows:
         nothing_yet(partner, "balance")
     else:
-        console.print(balances_table(rows, title=f"Balances of {partner}"))
+        console.print(fitted(balances_table(rows, title=f"Balances of {safe(partner)}"), console.width))
 
 
 @main.command()

@@ -10,6 +10,7 @@ from typing import Any
 import click
 import psycopg
 from rich import box
+from rich.console import RenderableType
 from rich.progress import Progress
 from rich.table import Table
 
@@ -19,7 +20,7 @@ from projections import statement_export, statements
 from projections.queries import balance_document
 from schemas.bounds import TIME_RANGE, in_year_range
 from streams.cli_support import console, database, err, friendly_errors
-from streams.display import balances_table, format_money, safe
+from streams.display import balances_table, fits, fitted, format_money, safe, vertical
 from streams.partner_check import nothing_yet, require_partner
 
 LARGE = 10_000  # lines past which an export shows its progress on stderr
@@ -101,22 +102,40 @@ def _proven(conn: Any, period: Period, seal_position: int | None) -> None:
     click.echo(json.dumps(proven))
 
 
-def _table(document: dict[str, Any]) -> Table:
+BUCKETS = ("pending", "available", "paid", "owed")
+NARROW = ("paid", "owed")  # owed = pending + available: what a narrow terminal keeps
+
+
+def _table(document: dict[str, Any], width: int | None = None) -> RenderableType:
+    """The statement in `width` columns (the terminal's): every bucket, else paid and owed only, else one block
+    per line."""
+    width = width or console.width
+    full = _statement_table(document, BUCKETS)
+    if fits(full, width):
+        return full
+    narrow = _statement_table(document, NARROW)
+    if fits(narrow, width):
+        narrow.caption = f"{narrow.caption}; pending and available: a wider terminal, --json or --csv"
+        return narrow
+    return vertical(full)
+
+
+def _statement_table(document: dict[str, Any], buckets: tuple[str, ...]) -> Table:
     currency = document["currency"]
     table = Table(title=f"Statement of {safe(document['partner_id'])}, {currency}, {document['from'][:10]} to "
                         f"{document['to'][:10]} (by {document['basis']} time)", box=box.SIMPLE_HEAD,
                   pad_edge=False)
     table.add_column("when", no_wrap=True)
     table.add_column("cause", no_wrap=True)
-    table.add_column("about")
-    for column in ("change", "pending", "available", "paid", "owed"):
+    table.add_column("about", no_wrap=True)  # a sale id: whole, or the layout changes
+    for column in ("change", *buckets):
         table.add_column(column, justify="right", no_wrap=True)
 
     def money(amount: int) -> str:
         return format_money(amount, currency).rsplit(" ", 1)[0]  # the currency is in the title
 
     def balance(values: dict[str, int]) -> list[str]:
-        return [money(values[k]) for k in ("pending", "available", "paid", "owed")]
+        return [money(values[k]) for k in buckets]
 
     time = "occurred_at" if document["basis"] == "occurred" else "recorded_at"
     table.add_row(document["from"][:10], "[bold]opening[/bold]", "", "", *balance(document["opening"]))
@@ -144,4 +163,4 @@ def past_balance(partner: str, as_of: datetime | None, known_at: datetime | None
     elif not rows:
         nothing_yet(partner, f"balance {label}")
     else:
-        console.print(balances_table(rows, title=f"Balances of {safe(partner)} {label}"))
+        console.print(fitted(balances_table(rows, title=f"Balances of {safe(partner)} {label}"), console.width))
