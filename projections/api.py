@@ -13,8 +13,10 @@ from psycopg_pool import ConnectionPool
 
 from projections import queries
 from projections.access import Principal, principal_for
+from projections.leaderboard_period import PeriodError, leaderboard_period
 from projections.models import PartnerBalance
 from projections.operations import add_operations_routes
+from projections.partner_lookup import partner_known
 from projections.statement_routes import add_statement_route
 
 bearer = HTTPBearer(auto_error=False, description="A key made with `ledger keys create`")
@@ -39,9 +41,13 @@ def _principal(conn: Conn, credentials: Annotated[HTTPAuthorizationCredentials |
 Caller = Annotated[Principal, Depends(_principal)]
 
 
-def _partner(partner_id: str, caller: Caller) -> str:
+def _partner(partner_id: str, caller: Caller, conn: Conn) -> str:
+    # The key is checked first, so that a partner key cannot probe which other partners exist.
     if not caller.may_see(partner_id):
         raise HTTPException(403, "this key may only read its own partner's data")
+    if not partner_known(conn, partner_id):
+        raise HTTPException(404, f"no partner {partner_id!r} in this ledger: check the id (a partner exists "
+                                 "once its partner.joined event is applied)")
     return partner_id
 
 
@@ -93,10 +99,8 @@ def create_api(database_url: str, readiness: Callable[[], dict[str, Any]] | None
 def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
     @api.get("/partners/{partner_id}/balance", response_model=PartnerBalance)
     def balance(partner_id: PartnerId, conn: Conn) -> PartnerBalance:
-        """The partner's pending, available and paid money per currency."""
+        """The partner's pending, available and paid money per currency (none yet: an empty list)."""
         rows = queries.partner_balances(conn, partner_id)
-        if not rows:
-            raise HTTPException(404, f"no balance for partner {partner_id}")
         return PartnerBalance.model_validate(queries.balance_document(partner_id, rows))
 
     add_statement_route(api, _partner)
@@ -106,9 +110,15 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
                           summary=summary, response_model=list[dict[str, Any]])
 
     @api.get("/leaderboard")
-    def leaderboard(caller: Caller, conn: Conn, period_kind: Literal["lifetime", "month", "quarter"] = "lifetime",
-                    period: str = "lifetime", by: Literal["revenue", "sales", "commission"] = "revenue",
+    def leaderboard(caller: Caller, conn: Conn, period: str = "lifetime",
+                    period_kind: Literal["lifetime", "month", "quarter"] | None = None,
+                    by: Literal["revenue", "sales", "commission"] = "revenue",
                     currency: str = "USD", limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
-        """Partners ranked for a period; a partner key gets only its own row."""
+        """Partners ranked for a period (`lifetime`, `2026-11`, `2026-Q4`; its kind follows from it);
+        a partner key gets only its own row."""
+        try:
+            kind, period = leaderboard_period(period, period_kind)
+        except PeriodError as exc:
+            raise HTTPException(422, str(exc)) from exc
         only = None if caller.kind == "analyst" else caller.partner_id
-        return queries.leaderboard(conn, period_kind, period, by, currency, only, limit)
+        return queries.leaderboard(conn, kind, period, by, currency, only, limit)

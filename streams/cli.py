@@ -18,10 +18,11 @@ from schemas.parsing import event_schema
 from streams.admin import analyst_role, bench, keys, migrate, rebuild, soak
 from streams.audit import seal, verify
 from streams.cli_support import console, database, err, friendly_errors
-from streams.display import balances_table, safe
+from streams.display import balances_table, fitted, safe
 from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
 from streams.logs import configure_logging
+from streams.partner_check import nothing_yet, require_partner
 from streams.proofs import verify_statement
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
 from streams.replay_command import replay
@@ -116,14 +117,14 @@ def balance(partner: str, as_json: bool, as_of: datetime | None, known_at: datet
         past_balance(partner, as_of, known_at, as_json)
         return
     with friendly_errors(), database() as conn:
+        require_partner(conn, partner)
         rows = partner_balances(conn, partner)
     if as_json:
         click.echo(json.dumps(balance_document(partner, rows)))
     elif not rows:
-        err.print(f"no balance for partner {safe(repr(partner))} (yet). `ledger status` shows whether the ledger is caught up.")
-        sys.exit(1)
+        nothing_yet(partner, "balance")
     else:
-        console.print(balances_table(rows, title=f"Balances of {partner}"))
+        console.print(fitted(balances_table(rows, title=f"Balances of {safe(partner)}"), console.width))
 
 
 @main.command()

@@ -26,7 +26,7 @@ import psycopg
 import structlog
 from psycopg.conninfo import conninfo_to_dict
 
-from ledger.database import ledger_env
+from ledger.database import check_database_url, ledger_env
 from ledger.store import roles
 from ledger.store.postgres import PostgresStore
 from projections.access import DDL as ACCESS_DDL
@@ -61,6 +61,9 @@ def provision_database(owner_url: str) -> None:
 def operator_urls(environ: Mapping[str, str] = os.environ) -> RoleUrls | None:
     """The three role URLs an operator set, if all are: `ledger run` then needs no owner credentials."""
     given = {kind: environ.get(variable) for kind, variable in ENV.items()}
+    for kind, url in given.items():
+        if url:
+            check_database_url(url, ENV[kind])
     return RoleUrls(**given) if all(given.values()) else None  # type: ignore[arg-type]
 
 

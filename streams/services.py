@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ledger.database import check_database_url
 from streams.embedded import EmbeddedBroker, start_postgres
 from streams.role_urls import RoleUrls, application_urls, operator_urls
 from streams.settings import Settings
@@ -42,6 +43,8 @@ def services(settings: Settings, *, broker: str = "require") -> Iterator[Service
     embedded = EmbeddedBroker(settings.home)
     started_broker = False
     try:
+        if settings.database_url:
+            check_database_url(settings.database_url)  # before anything connects: one line, not a traceback
         roles = None if settings.database_url else operator_urls()
         if settings.database_url:
             database_url = settings.database_url

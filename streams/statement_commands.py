@@ -10,6 +10,7 @@ from typing import Any
 import click
 import psycopg
 from rich import box
+from rich.console import RenderableType
 from rich.progress import Progress
 from rich.table import Table
 
@@ -19,7 +20,8 @@ from projections import statement_export, statements
 from projections.queries import balance_document
 from schemas.bounds import TIME_RANGE, in_year_range
 from streams.cli_support import console, database, err, friendly_errors
-from streams.display import balances_table, format_money, safe
+from streams.display import balances_table, fits, fitted, format_money, safe, vertical
+from streams.partner_check import nothing_yet, require_partner
 
 LARGE = 10_000  # lines past which an export shows its progress on stderr
 
@@ -68,6 +70,7 @@ def statement(partner: str, start: datetime, end: datetime | None, currency: str
     if seal_position is not None and not proofs:
         raise click.BadParameter("--seal goes with --proofs", param_hint="--seal")
     with friendly_errors(), database() as conn:
+        require_partner(conn, partner)
         try:
             if proofs:
                 _proven(conn, period, seal_position)
@@ -99,22 +102,40 @@ def _proven(conn: Any, period: Period, seal_position: int | None) -> None:
     click.echo(json.dumps(proven))
 
 
-def _table(document: dict[str, Any]) -> Table:
+BUCKETS = ("pending", "available", "paid", "owed")
+NARROW = ("paid", "owed")  # owed = pending + available: what a narrow terminal keeps
+
+
+def _table(document: dict[str, Any], width: int | None = None) -> RenderableType:
+    """The statement in `width` columns (the terminal's): every bucket, else paid and owed only, else one block
+    per line."""
+    width = width or console.width
+    full = _statement_table(document, BUCKETS)
+    if fits(full, width):
+        return full
+    narrow = _statement_table(document, NARROW)
+    if fits(narrow, width):
+        narrow.caption = f"{narrow.caption}; pending and available: a wider terminal, --json or --csv"
+        return narrow
+    return vertical(full)
+
+
+def _statement_table(document: dict[str, Any], buckets: tuple[str, ...]) -> Table:
     currency = document["currency"]
     table = Table(title=f"Statement of {safe(document['partner_id'])}, {currency}, {document['from'][:10]} to "
                         f"{document['to'][:10]} (by {document['basis']} time)", box=box.SIMPLE_HEAD,
                   pad_edge=False)
     table.add_column("when", no_wrap=True)
     table.add_column("cause", no_wrap=True)
-    table.add_column("about")
-    for column in ("change", "pending", "available", "paid", "owed"):
+    table.add_column("about", no_wrap=True)  # a sale id: whole, or the layout changes
+    for column in ("change", *buckets):
         table.add_column(column, justify="right", no_wrap=True)
 
     def money(amount: int) -> str:
         return format_money(amount, currency).rsplit(" ", 1)[0]  # the currency is in the title
 
     def balance(values: dict[str, int]) -> list[str]:
-        return [money(values[k]) for k in ("pending", "available", "paid", "owed")]
+        return [money(values[k]) for k in buckets]
 
     time = "occurred_at" if document["basis"] == "occurred" else "recorded_at"
     table.add_row(document["from"][:10], "[bold]opening[/bold]", "", "", *balance(document["opening"]))
@@ -133,14 +154,13 @@ def past_balance(partner: str, as_of: datetime | None, known_at: datetime | None
     when, basis = (as_of, "occurred") if as_of is not None else (known_at, "recorded")
     assert when is not None
     with friendly_errors(), database() as conn:
+        require_partner(conn, partner)
         rows = statements.balances_at(conn, partner, when, basis)
     answers = {"as_of": when.isoformat()} if basis == "occurred" else {"known_at": when.isoformat()}
+    label = f"as of {when.isoformat()}" if basis == "occurred" else f"as known at {when.isoformat()}"
     if as_json:
         click.echo(json.dumps(balance_document(partner, rows) | answers))
     elif not rows:
-        err.print(f"no balance for partner {safe(repr(partner))} {'as of' if as_of else 'as known at'} "
-                  f"{when.isoformat()}. Try a later time, or `ledger status` to see whether the ledger is caught up.")
-        sys.exit(1)
+        nothing_yet(partner, f"balance {label}")
     else:
-        label = f"as of {when.isoformat()}" if basis == "occurred" else f"as known at {when.isoformat()}"
-        console.print(balances_table(rows, title=f"Balances of {safe(partner)} {label}"))
+        console.print(fitted(balances_table(rows, title=f"Balances of {safe(partner)} {label}"), console.width))
