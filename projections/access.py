@@ -53,6 +53,15 @@ def revoke_key(conn: psycopg.Connection[Any], key_id: str) -> bool:
     return cursor.rowcount == 1
 
 
+def list_keys(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    """Every key, oldest first: id, kind, partner, created, revoked - never the secret nor its hash."""
+    _ensure(conn)
+    cursor = conn.execute("SELECT key_id, kind, partner_id, created_at, revoked_at FROM access.api_keys "
+                          "ORDER BY created_at, key_id")
+    names = [column.name for column in cursor.description or []]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def principal_for(conn: psycopg.Connection[Any], secret: str) -> Principal | None:
     """The holder of an active key, or None."""
     try:

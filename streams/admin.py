@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import psycopg
 
-from streams.cli_support import console, database, err, friendly_errors
+from streams.cli_support import console, err, friendly_errors
 from streams.services import services
 from streams.settings import Settings
 
@@ -70,51 +70,18 @@ def migrate() -> None:
                   "the earlier ledger's. Start `ledger run` now: it rebuilds the read models from the new log.")
 
 
-@click.group()
-def keys() -> None:
-    """API keys: a partner key reads one partner's data, an analyst key reads everything."""
-
-
-@keys.command("create")
-@click.option("--partner", "partner_id", default=None, help="The partner this key may read.")
-@click.option("--analyst", is_flag=True, help="A key that reads every partner.")
-def keys_create(partner_id: str | None, analyst: bool) -> None:
-    """Make a key; the secret is printed once and stored only as a hash."""
-    from projections.access import create_key
-
-    if bool(partner_id) == analyst:
-        err.print("give exactly one of --partner ID or --analyst")
-        sys.exit(2)
-    with friendly_errors(), database() as conn:
-        key_id, secret = create_key(conn, partner_id)
-    console.print(f"key {key_id} ({'partner ' + partner_id if partner_id else 'analyst'}); send it as "
-                  f"'Authorization: Bearer <key>'. It is shown only now:")
-    click.echo(secret)
-
-
-@keys.command("revoke")
-@click.argument("key_id")
-def keys_revoke(key_id: str) -> None:
-    """Revoke a key by its id (printed by `ledger keys create`)."""
-    from projections.access import revoke_key
-
-    with friendly_errors(), database() as conn:
-        if not revoke_key(conn, key_id):
-            err.print(f"no active key with id {key_id!r}")
-            sys.exit(1)
-    console.print(f"key {key_id} revoked")
-
-
-
-
 @click.command("analyst-role")
 @click.argument("role")
 @click.option("--password", default=None, help="Password of the login role (omit for trust or peer auth).")
-def analyst_role(role: str, password: str | None) -> None:
+@click.option("--show-password", is_flag=True, help="Print the password in the connection string, not masked.")
+def analyst_role(role: str, password: str | None, show_password: bool) -> None:
     """Create a read-only database role for analysts: projection views only, no raw ledger, no contacts."""
     from projections.roles import grant_analyst
+    from streams.logs import mask
+    from streams.role_urls import login_url
 
-    with friendly_errors(), database() as conn:
+    with friendly_errors(), services(Settings(), broker="skip") as found, \
+            psycopg.connect(found.database_url, autocommit=True) as conn:
         try:
             grant_analyst(conn, role, password)
         except ValueError as exc:
@@ -123,7 +90,12 @@ def analyst_role(role: str, password: str | None) -> None:
         except psycopg.errors.UndefinedTable:
             err.print("[red]error:[/red] the projections do not exist yet; start `ledger run` once, then retry")
             sys.exit(2)
-    console.print(f"role {role} may read the projections views; connect with psql as {role}")
+        url = login_url(found.database_url, role, password)
+    shown = url if show_password else mask(url)
+    console.print(f"role {role} may read the projections views; connect with "
+                  + ("(password masked; --show-password prints it):" if password and not show_password else ":"),
+                  soft_wrap=True)
+    click.echo(shown)
 
 
 @click.command()

@@ -15,12 +15,13 @@ import psycopg
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
 from schemas.parsing import event_schema
-from streams.admin import analyst_role, bench, keys, migrate, rebuild, soak
+from streams.admin import analyst_role, bench, migrate, rebuild, soak
 from streams.audit import seal, verify
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, fitted, safe
 from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
+from streams.key_commands import keys
 from streams.logs import configure_logging
 from streams.partner_check import nothing_yet, require_partner
 from streams.proofs import verify_statement

@@ -141,6 +141,16 @@ def user_of(url: str) -> str:
     return str(conninfo_to_dict(url).get("user") or os.environ.get("PGUSER") or os.environ.get("USER", ""))
 
 
+def login_url(url: str, user: str, password: str | None) -> str:
+    """The same server and database as `url`, logging in as `user` (no password: trust or peer auth)."""
+    if password:
+        return with_credentials(url, user, password)
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in ("user", "password")])
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{host}", query=query))
+
+
 def with_credentials(url: str, user: str, password: str) -> str:
     """The same server and database as `url`, logging in as `user`."""
     parts = urlsplit(url)
