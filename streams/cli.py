@@ -19,6 +19,7 @@ from streams.admin import analyst_role, bench, migrate, rebuild, soak
 from streams.audit import seal, verify
 from streams.cli_support import console, database, err, friendly_errors
 from streams.display import balances_table, fitted, safe
+from streams.dlq_commands import dlq
 from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
 from streams.key_commands import keys
@@ -196,6 +197,7 @@ main.add_command(seal)
 main.add_command(verify_statement)
 main.add_command(forget_customer)
 main.add_command(keys)
+main.add_command(dlq)
 main.add_command(analyst_role)
 main.add_command(roles_command)
 main.add_command(provision_command)
