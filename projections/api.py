@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 from projections import queries
 from projections.access import Principal, principal_for
 from projections.leaderboard_period import PeriodError, leaderboard_period
+from projections.listing_routes import add_listing_routes
 from projections.models import PartnerBalance
 from projections.operations import add_operations_routes
 from projections.partner_lookup import partner_known
@@ -104,6 +105,7 @@ def _routes(api: FastAPI) -> None:  # noqa: C901 - one small function per route
         return PartnerBalance.model_validate(queries.balance_document(partner_id, rows))
 
     add_statement_route(api, _partner)
+    add_listing_routes(api, _principal, _connection)
 
     for path, (view, column, summary) in PARTNER_VIEWS.items():
         api.add_api_route(f"/partners/{{partner_id}}/{path}", _view_route(view, column), methods=["GET"],
