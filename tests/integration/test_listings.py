@@ -7,19 +7,12 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.database import ledger_env
-from ledger.store.postgres import PostgresStore
-from ledger.writer import LedgerWriter
-from projections.access import create_key
 from projections.api import create_api
-from projections.registry import all_projections
-from projections.runner import ProjectionRunner
-from tests.builders import inbound, joined, payout, program, sale
-from tests.integration.harness import database_on
+from tests.builders import joined, payout, program, sale
+from tests.integration.api_ledger import analyst_and_rex_keys, decided_ledger
 
 pytestmark = pytest.mark.integration
 # Susie recruited rex in "prog"; zed joined "other" on 5 March. Rex sells twice (susie earns level 2 on both),
@@ -34,18 +27,14 @@ ALL = {"/partners": 3, "/commissions": 5, "/payouts": 3}
 
 @pytest.fixture(scope="module")
 def ledger_url(postgres_admin_url: str) -> Iterator[str]:
-    with database_on(postgres_admin_url) as url:
-        writer = LedgerWriter(PostgresStore.connect(ledger_env(url)))
-        writer.apply([inbound(e) for e in EVENTS])
-        ProjectionRunner(url, all_projections()).catch_up()
+    with decided_ledger(postgres_admin_url, EVENTS) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
     """An analyst key and a key for rex."""
-    with psycopg.connect(ledger_url, autocommit=True) as conn:
-        return {"analyst": create_key(conn, None)[1], "rex": create_key(conn, "rex")[1]}
+    return analyst_and_rex_keys(ledger_url)
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.database import ledger_env
-from ledger.store.postgres import PostgresStore
-from ledger.writer import LedgerWriter
-from projections.access import create_key
 from projections.api import create_api
-from projections.registry import all_projections
-from projections.runner import ProjectionRunner
-from tests.builders import inbound, joined, program, sale
-from tests.integration.harness import database_on
+from tests.builders import joined, program, sale
+from tests.integration.api_ledger import analyst_and_rex_keys, decided_ledger
 
 pytestmark = pytest.mark.integration
 ENDPOINTS = ["balance", "downline", "milestones", "referrals", "activity", "statement?from=2026-03-01"]
@@ -31,18 +24,15 @@ UNKNOWN = "no partner 'nobody' in this ledger (check the id; `ledger partners` l
 @pytest.fixture(scope="module")
 def ledger_url(postgres_admin_url: str) -> Iterator[str]:
     """A ledger where rex sold in March 2026 and quiet joined but has sold nothing."""
-    with database_on(postgres_admin_url) as url:
-        writer = LedgerWriter(PostgresStore.connect(ledger_env(url)))
-        writer.apply([inbound(e) for e in [program(), joined("rex"), joined("quiet"), sale("S-1", "rex", 10_000)]])
-        ProjectionRunner(url, all_projections()).catch_up()
+    with decided_ledger(postgres_admin_url, [program(), joined("rex"), joined("quiet"), sale("S-1", "rex", 10_000)]) \
+            as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
     """An analyst key and a key for rex."""
-    with psycopg.connect(ledger_url, autocommit=True) as conn:
-        return {"analyst": create_key(conn, None)[1], "rex": create_key(conn, "rex")[1]}
+    return analyst_and_rex_keys(ledger_url)
 
 
 @pytest.fixture(scope="module")

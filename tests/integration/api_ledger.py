@@ -1,0 +1,34 @@
+"""A ledger decided in process and caught up, for tests of the HTTP API through TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from ledger.database import ledger_env
+from ledger.store.postgres import PostgresStore
+from ledger.writer import LedgerWriter
+from projections.access import create_key
+from projections.registry import all_projections
+from projections.runner import ProjectionRunner
+from tests.builders import inbound
+from tests.integration.harness import database_on
+
+
+@contextmanager
+def decided_ledger(admin_url: str, events: list[dict[str, Any]]) -> Iterator[str]:
+    """A fresh database holding `events` decided and every projection caught up; dropped afterwards."""
+    with database_on(admin_url) as url:
+        writer = LedgerWriter(PostgresStore.connect(ledger_env(url)))
+        writer.apply([inbound(e) for e in events])
+        ProjectionRunner(url, all_projections()).catch_up()
+        yield url
+
+
+def analyst_and_rex_keys(url: str) -> dict[str, str]:
+    """An analyst key and a key for rex."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return {"analyst": create_key(conn, None)[1], "rex": create_key(conn, "rex")[1]}
