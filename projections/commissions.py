@@ -27,7 +27,12 @@ class CommissionLines(Projection):
                 earned bigint NOT NULL DEFAULT 0, reversed bigint NOT NULL DEFAULT 0,
                 first_occurred_at timestamptz NOT NULL,
                 PRIMARY KEY (sale_id, partner_id, level, currency))""",
-            f"CREATE INDEX IF NOT EXISTS commission_lines_partner ON {self.schema}.commission_lines (partner_id)",
+            # The list endpoint (projections/listings.py) pages in these orders, all lines or one partner's.
+            f"DROP INDEX IF EXISTS {self.schema}.commission_lines_partner",
+            f"""CREATE INDEX IF NOT EXISTS commission_lines_by_time ON {self.schema}.commission_lines
+                (first_occurred_at, sale_id, partner_id, level, currency)""",
+            f"""CREATE INDEX IF NOT EXISTS commission_lines_by_partner ON {self.schema}.commission_lines
+                (partner_id, first_occurred_at, sale_id, level, currency)""",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:

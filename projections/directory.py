@@ -35,6 +35,8 @@ class PartnerDirectory(Projection):
                 program_id text NOT NULL, version_from timestamptz NOT NULL, event_id text NOT NULL, name text NOT NULL,
                 referral_info text NOT NULL, show_declines boolean NOT NULL, show_purchase_history boolean NOT NULL,
                 hold_days int NOT NULL, tiers jsonb NOT NULL, PRIMARY KEY (program_id, version_from, event_id))""",
+            # A partner's recruits (the downline) and `GET /partners?recruited_by=`.
+            f"CREATE INDEX IF NOT EXISTS partner_rows_recruiter ON {self.schema}.partner_rows (recruited_by)",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:

@@ -32,6 +32,9 @@ class StatementLines(Projection):
                 transaction_id uuid NOT NULL, recorded_at timestamptz NOT NULL, PRIMARY KEY (position, line))""",
             f"CREATE INDEX IF NOT EXISTS statement_lines_partner ON {self.schema}.statement_lines (partner_id, occurred_at)",
             f"CREATE INDEX IF NOT EXISTS statement_lines_known ON {self.schema}.statement_lines (partner_id, recorded_at)",
+            # `GET /payouts` pages the payout lines by (occurred_at, position, line).
+            f"""CREATE INDEX IF NOT EXISTS statement_lines_payouts ON {self.schema}.statement_lines
+                (occurred_at, position, line) WHERE kind = 'payout'""",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:

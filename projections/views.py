@@ -69,7 +69,9 @@ VIEWS: dict[str, str] = {
                                         AND s.occurred_at > now() - interval '90 days') AS sales_last_90_days,
                coalesce(max(s.occurred_at) FILTER (WHERE s.status = 'completed')
                         < now() - make_interval(days => {schema}.inactive_after_days()), true) AS inactive
-        FROM {schema}.partners p LEFT JOIN {schema}.sales s ON s.partner_id = p.partner_id
+        -- A partner's own purchase is not a sale they made (it earns nothing and ranks for nothing).
+        FROM {schema}.partners p LEFT JOIN {schema}.sales s
+            ON s.partner_id = p.partner_id AND s.note IS DISTINCT FROM 'self_referral'
         GROUP BY p.partner_id, p.program_id""",
     "partner_referrals": """
         SELECT r.partner_id, r.kind, r.ref_id,

@@ -7,9 +7,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from projections import listings
 from projections.api import create_api
 from tests.builders import joined, payout, program, sale
 from tests.integration.api_ledger import analyst_and_rex_keys, decided_ledger
@@ -154,3 +156,17 @@ def test_a_limit_out_of_range_is_refused(client: TestClient, keys: dict[str, str
 def test_a_cursor_the_list_did_not_hand_out_is_refused(client: TestClient, keys: dict[str, str], cursor: str) -> None:
     answer = _get(client, "/commissions", keys["analyst"], cursor=cursor)
     assert answer.status_code == 422 and "next_cursor" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(("listing", "filters"), [
+    (listings.COMMISSIONS, []), (listings.COMMISSIONS, [("partner_id = %s", "rex")]),
+    (listings.PAYOUTS, []), (listings.PAYOUTS, [("partner_id = %s", "rex")])])
+def test_a_list_page_is_read_in_index_order_without_sorting_the_table(ledger_url: str, listing: listings.Listing,
+                                                                      filters: list[listings.Filter]) -> None:
+    query, values = listings._sql(listing, filters, None)
+    with psycopg.connect(ledger_url) as conn:
+        # A table this small would be scanned whatever its indexes.
+        conn.execute("SET enable_seqscan = off")
+        conn.execute("SET enable_bitmapscan = off")
+        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {query} LIMIT 50", values).fetchall())
+    assert "Index" in plan and "Sort" not in plan, plan

@@ -106,6 +106,14 @@ def test_a_self_referred_sale_still_shows_in_the_partners_own_referrals(outcome:
     assert rows == [("S-SELF",)]
 
 
+def test_a_self_referred_sale_is_not_the_partners_last_sale_in_their_activity(outcome: Outcome,
+                                                                             module_harness: Harness) -> None:
+    with psycopg.connect(module_harness.settings.database_url or "") as conn:
+        row = conn.execute("SELECT last_sale_at, inactive FROM projections.partner_activity "
+                           "WHERE partner_id = 'a'").fetchone()
+    assert row == (None, True)  # a's only own sale is S-SELF, their own purchase
+
+
 def test_a_first_sale_bonus_is_achieved_at_the_sales_event_time(outcome: Outcome, module_harness: Harness) -> None:
     with psycopg.connect(module_harness.settings.database_url or "") as conn:
         rows = conn.execute("SELECT achieved_at FROM projections.milestone_progress "
