@@ -138,21 +138,32 @@ class Seal:
 def seal(curs: Cursor[Any], sql: Sql, position: int, link_: bytes) -> Seal:
     """Keep the link of the block ending at `position` as a sealed digest (once), with the Merkle root over the
     leaves up to it. The tree is the previous seal's frontier extended with only the blocks since it."""
-    curs.execute(sql("SELECT position, link, tree_size, root, frontier FROM {}.seals WHERE position <= %s "
-                     "ORDER BY position DESC LIMIT 1"), (position,))
-    before = curs.fetchone()
+    before = latest_seal(curs, sql, position)
     if before is not None and before["position"] == position:
         return _seal(before)
-    frontier, size = (merkle.unpack(bytes(before["frontier"])), before["tree_size"]) if before else ([], 0)
-    with curs.copy(sql("COPY (SELECT leaves FROM {}.chain WHERE last > %s AND last <= %s ORDER BY last) "
-                       "TO STDOUT (FORMAT BINARY)"), (before["position"] if before else 0, position)) as copy:
-        copy.set_types(["bytea"])
-        frontier, size = merkle.extend(frontier, size, (one for row in copy.rows() for one in split(row[0])))
+    frontier, size = frontier_through(curs, sql, before, position)
     sealed = Seal(position, link_, size, merkle.root(frontier))
     curs.execute(sql("INSERT INTO {}.seals (position, link, tree_size, root, frontier) VALUES (%s, %s, %s, %s, %s) "
                      "ON CONFLICT (position) DO NOTHING"),
                  (position, link_, size, sealed.root, merkle.pack(frontier)))
     return sealed
+
+
+def latest_seal(curs: Cursor[Any], sql: Sql, position: int) -> Any:
+    """The stored row of the latest seal at or before `position`, or None."""
+    curs.execute(sql("SELECT position, link, tree_size, root, frontier FROM {}.seals WHERE position <= %s "
+                     "ORDER BY position DESC LIMIT 1"), (position,))
+    return curs.fetchone()
+
+
+def frontier_through(curs: Cursor[Any], sql: Sql, sealed: Any, position: int) -> tuple[list[bytes], int]:
+    """The Merkle frontier and size over every leaf up to `position` (a block's end): the seal's frontier
+    (`latest_seal`'s row, or None for the empty tree) extended with the leaves of the blocks since it."""
+    frontier, size = (merkle.unpack(bytes(sealed["frontier"])), sealed["tree_size"]) if sealed else ([], 0)
+    with curs.copy(sql("COPY (SELECT leaves FROM {}.chain WHERE last > %s AND last <= %s ORDER BY last) "
+                       "TO STDOUT (FORMAT BINARY)"), (sealed["position"] if sealed else 0, position)) as copy:
+        copy.set_types(["bytea"])
+        return merkle.extend(frontier, size, (one for row in copy.rows() for one in split(row[0])))
 
 
 def seals(curs: Cursor[Any], sql: Sql) -> dict[int, Seal]:

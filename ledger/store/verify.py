@@ -10,7 +10,16 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg.rows import tuple_row
 
 from ledger.store import merkle
-from ledger.store.chain import GENESIS, Block, Seal, block_link, seals, split
+from ledger.store.chain import (
+    GENESIS,
+    Block,
+    Seal,
+    block_link,
+    frontier_through,
+    latest_seal,
+    seals,
+    split,
+)
 from ledger.store.schema import LOG_TABLE
 from schemas.proof import leaf
 
@@ -188,12 +197,5 @@ def _tree_before(curs: Any, sql: Sql, start: int, until: int) -> Tree:
     """The tree over the leaves before `start`: the last seal's frontier before it, extended with the blocks since."""
     if not until:
         return Tree()
-    curs.execute(sql("SELECT position, tree_size, frontier FROM {}.seals WHERE position < %s "
-                     "ORDER BY position DESC LIMIT 1"), (start,))
-    sealed = curs.fetchone()
-    frontier, size = (merkle.unpack(bytes(sealed["frontier"])), sealed["tree_size"]) if sealed else ([], 0)
-    with curs.copy(sql("COPY (SELECT leaves FROM {}.chain WHERE last > %s AND last < %s ORDER BY last) "
-                       "TO STDOUT (FORMAT BINARY)"), (sealed["position"] if sealed else 0, start)) as copy:
-        copy.set_types(["bytea"])
-        frontier, size = merkle.extend(frontier, size, (one for row in copy.rows() for one in split(row[0])))
+    frontier, size = frontier_through(curs, sql, latest_seal(curs, sql, start - 1), start - 1)
     return Tree(frontier, size, until)
