@@ -11,7 +11,8 @@ from projections.tracking import SCHEMA
 
 # 2: the log of one entry per decision (rows keyed by sale, partner and position)
 # 3: statement_lines mark a re-priced sale's correction lines (detail 'correction'): rebuilt once
-# 4: program_versions gains show_leaderboard_names (added by the projection's DDL): the directory is re-read
+# 4: program_versions gains show_leaderboard_names and milestones (added by the projection's DDL): the
+#    directory is re-read
 LAYOUT = 4
 # Projections whose rows changed in a layout, by that layout: (projection, the tables it keeps).
 RENEWED = {3: (("statement_lines", ("statement_lines",)),),

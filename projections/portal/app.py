@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from projections.portal import auth_routes, partner_routes
+from projections.portal import (
+    auth_routes,
+    operator_routes,
+    partner_routes,
+    privacy_routes,
+    progress_routes,
+)
 from projections.portal.render import stylesheet
 from projections.portal.session import Sessions, SignedOutError, sign_out
 from projections.portal.wiring import AnalystOnPartnerPageError
@@ -29,5 +35,5 @@ def add_portal(api: FastAPI, secret: str | None = None) -> None:
     def css() -> Response:
         return Response(stylesheet(), media_type="text/css; charset=utf-8")
 
-    for module in (auth_routes, partner_routes):
+    for module in (auth_routes, partner_routes, privacy_routes, progress_routes, operator_routes):
         module.add_routes(api)

@@ -18,7 +18,8 @@ def program_of(conn: psycopg.Connection[Any], partner_id: str) -> dict[str, Any]
     rows = rows_as_dicts(conn, f"""SELECT g.* FROM {SCHEMA}.partners p JOIN {SCHEMA}.programs g USING (program_id)
                                    WHERE p.partner_id = %s""", (partner_id,))
     return rows[0] if rows else {"program_id": None, "name": "", "referral_info": "none", "show_declines": False,
-                                 "show_purchase_history": False, "show_leaderboard_names": False, "hold_days": 0}
+                                 "show_purchase_history": False, "show_leaderboard_names": False, "hold_days": 0,
+                                 "milestones": []}
 
 
 def maturing(conn: psycopg.Connection[Any], partner_id: str, limit: int = 20) -> list[dict[str, Any]]:

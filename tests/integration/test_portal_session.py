@@ -16,7 +16,8 @@ from tests.integration.api_ledger import analyst_and_rex_keys, decided_ledger
 from tests.integration.portal_client import signed_in
 
 pytestmark = pytest.mark.integration
-PAGES = ["/portal/", "/portal/statement", "/portal/statement.csv"]
+PAGES = ["/portal/", "/portal/statement", "/portal/statement.csv", "/portal/referrals", "/portal/downline",
+         "/portal/milestones", "/portal/leaderboard", "/portal/operator"]
 
 
 @pytest.fixture(scope="module")
