@@ -35,12 +35,20 @@ def add_endpoint(conn: psycopg.Connection[Any], url: str, *, partner_id: str | N
         raise EndpointError(f"{url!r} is not an http(s) URL; give e.g. https://partner.example/hooks/ledger")
     endpoint = Endpoint(f"wh_{secrets.token_hex(6)}", url, f"whsec_{secrets.token_urlsafe(32)}")
     with conn.transaction():
-        head = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM ledger.{LOG_TABLE}").fetchone()
         conn.execute(f"INSERT INTO {SCHEMA}.endpoints (endpoint_id, url, secret, partner_id, program_id, kinds, "
                      "since_position) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                      (endpoint.endpoint_id, url, endpoint.secret, partner_id, program_id, kinds or None,
-                      head[0] if head else 0))
+                      _head(conn)))
     return endpoint
+
+
+def _head(conn: psycopg.Connection[Any]) -> int:
+    # Before the first `ledger run` there is no log yet: the endpoint hears everything.
+    made = conn.execute(f"SELECT to_regclass('ledger.{LOG_TABLE}') IS NOT NULL").fetchone()
+    if not (made and made[0]):
+        return 0
+    head = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM ledger.{LOG_TABLE}").fetchone()
+    return int(head[0]) if head else 0
 
 
 def list_endpoints(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:

@@ -43,7 +43,13 @@ DDL = [
 
 
 def create_notify_schema(conn: psycopg.Connection[Any]) -> None:
-    """Create the notify schema's tables (idempotent; two processes starting together take turns)."""
+    """Create the notify schema's tables (idempotent; two processes starting together take turns).
+
+    Provisioning made them already; a command run as a role that may not create (LEDGER_WRITER_URL) skips it.
+    """
+    made = conn.execute(f"SELECT to_regclass('{SCHEMA}.attempts') IS NOT NULL").fetchone()
+    if made and made[0]:
+        return
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('notify-ddl'))")
         for statement in DDL:

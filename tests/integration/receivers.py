@@ -43,6 +43,11 @@ class WebhookReceiver:
             self.requests.append(Received(headers, body, status))
         return status
 
+    def hold(self, headers: dict[str, str], body: bytes) -> None:
+        """Record a request that is never answered."""
+        with self.lock:
+            self.requests.append(Received(headers, body, 0))
+
     def delivered(self) -> list[Received]:
         """The requests answered 2xx."""
         with self.lock:
@@ -59,7 +64,7 @@ def webhook_receiver(script: list[int] | None = None, hang: bool = False) -> Ite
         def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if receiver.hang:
-                receiver.answer(dict(self.headers.items()), body)
+                receiver.hold(dict(self.headers.items()), body)
                 release.wait(60)
                 return
             status = receiver.answer(dict(self.headers.items()), body)
