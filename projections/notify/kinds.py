@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from ledger.rules.periods import instant
 from ledger.rules.postings import Posting, account_owner
 
 # Posting cause → notice kind; maturations move money between a partner's own buckets and tell nothing.
@@ -31,7 +32,8 @@ class Notice(NamedTuple):
         about = {"commission_earned": "sale_id", "commission_reversed": "sale_id", "payout_sent": "payout_id"}
         body: dict[str, object] = {"kind": self.kind, "partner_id": self.partner_id,
                                    "amount": {"amount": self.amount, "currency": self.currency},
-                                   about.get(self.kind, "milestone"): self.ref, "occurred_at_us": self.at_us}
+                                   about.get(self.kind, "milestone"): self.ref,
+                                   "occurred_at": instant(self.at_us).isoformat()}
         if self.level:
             body["level"] = self.level
         return body

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -67,3 +70,24 @@ def test_a_receiver_that_hangs_does_not_stop_the_ledger_applying_events(harness:
         wait_for(lambda: len(receiver.requests) >= 1, "the receiver to be holding a delivery")
         harness.apply(_sales(100))  # waits, with a deadline, until the ledger and projections applied them
         assert harness.decided() == 2 + 100 and receiver.delivered() == []
+
+
+def test_ledger_notify_alone_sends_what_a_ledger_run_without_notifier_records(harness: Harness,
+                                                                             tmp_path: Path) -> None:
+    with webhook_receiver() as receiver:
+        log = tmp_path / "notify.log"
+        with log.open("wb") as out:
+            notifier = subprocess.Popen([sys.executable, "-m", "streams.cli", "notify"], env=harness.env, stdout=out,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        harness.track(notifier, log)
+        _add_endpoint(harness, receiver.url)
+        harness.workers.append(_run_without_notifier(harness, tmp_path))
+        harness.apply([*_setup(), *_sales(3)])
+        wait_for(lambda: len(receiver.delivered()) == 3, "the three sales' deliveries from `ledger notify`")
+
+
+def _run_without_notifier(harness: Harness, tmp_path: Path) -> subprocess.Popen[bytes]:
+    with (tmp_path / "run.log").open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api", "--no-notify"],
+                                env=harness.env | {"LEDGER_HOME": str(tmp_path / "run-home")}, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)

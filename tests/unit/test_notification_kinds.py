@@ -55,3 +55,9 @@ def test_each_partner_of_a_two_level_sale_gets_its_own_notice_in_order() -> None
     found = notices([_posting(COMMISSION_EXPENSE, partner_account("rex", "pending"), "commission", 2000),
                      _posting(COMMISSION_EXPENSE, partner_account("susie", "pending"), "commission", 500, level=2)])
     assert [(n.partner_id, n.amount, n.level) for n in found] == [("rex", 2000, 1), ("susie", 500, 2)]
+
+
+def test_a_notice_is_dated_by_its_posting_in_rfc_3339() -> None:
+    [notice] = notices([Posting(COMMISSION_EXPENSE, partner_account("rex", "pending"), 500, "USD", "commission",
+                                "S-1", 1, 1_772_452_800_000_000)])
+    assert notice.document()["occurred_at"] == "2026-03-02T12:00:00+00:00"
