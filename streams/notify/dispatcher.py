@@ -71,8 +71,11 @@ class Dispatcher:
                 else:
                     await asyncio.sleep(self.idle_s)
         finally:
-            if flying:  # each ends within the timeout; an unrecorded one is sent again after its lease
-                await asyncio.wait(flying, timeout=self.timeout_s + 1)
+            if flying:  # a stop waits briefly; a send cut short is sent again after its lease (at least once)
+                _, unfinished = await asyncio.wait(flying, timeout=min(self.timeout_s, 2.0))
+                for task in unfinished:
+                    task.cancel()
+                await asyncio.gather(*unfinished, return_exceptions=True)
 
     async def _deliver(self, conn: psycopg.AsyncConnection[Any], client: httpx.AsyncClient, due: Due) -> None:
         outcome = await self._send(client, due)
