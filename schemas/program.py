@@ -16,6 +16,7 @@ MAX_MILESTONES = 50
 ReferralInfo = Literal[
     "none", "first_name_last_initial", "full_name", "full_name_email", "contact_id"
 ]
+NotifyKind = Literal["commission_earned", "commission_reversed", "bonus_awarded", "bonus_clawed_back", "payout_sent"]
 
 
 class Tier(BaseModel):
@@ -95,6 +96,8 @@ class ProgramConfigured(InputEventBase):
     show_purchase_history: bool = False
     show_leaderboard_names: bool = False  # other partners' names on the partner center's leaderboard
     notify_on_commission: bool = False
+    notify: list[NotifyKind] = Field(default_factory=list, max_length=5)  # what partners are told, by webhook
+    notify_email: bool = False  # and also by email to the partner's address
     recurring: Recurring | None = None
 
     @model_validator(mode="after")

@@ -26,7 +26,13 @@ from schemas.bounds import (
 )
 from schemas.currencies import ISO_4217
 from schemas.money import MAX_RATE_DECIMALS
-from schemas.program import MAX_LEVELS, MAX_MILESTONES, MAX_PRODUCTS, ReferralInfo
+from schemas.program import (
+    MAX_LEVELS,
+    MAX_MILESTONES,
+    MAX_PRODUCTS,
+    NotifyKind,
+    ReferralInfo,
+)
 
 # The same Python regex as money._PLAIN_DECIMAL (so `\d` takes the same Unicode digits), ending in
 # `\Z` because msgspec searches where pydantic full-matches, and `$` also matches before a final "\n".
@@ -161,6 +167,8 @@ class ProgramConfigured(WireEventBase, tag="program.configured", kw_only=True):
     show_purchase_history: bool = False
     show_leaderboard_names: bool = False
     notify_on_commission: bool = False
+    notify: Annotated[list[NotifyKind], msgspec.Meta(max_length=5)] = []
+    notify_email: bool = False
     recurring: Recurring | None = None
 
     def __post_init__(self) -> None:

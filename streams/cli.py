@@ -24,6 +24,7 @@ from streams.erasure import forget_customer
 from streams.home_lock import HomeLock
 from streams.key_commands import keys
 from streams.logs import configure_logging
+from streams.notify.commands import notify_command, webhooks
 from streams.partner_check import nothing_yet, require_partner
 from streams.proofs import verify_statement
 from streams.query_commands import COMMANDS as QUERY_COMMANDS
@@ -53,7 +54,9 @@ def main(log_level: str, json_logs: bool) -> None:
 @click.option("--no-projections", is_flag=True,
               help="Do not follow the log with projections (another `ledger run` does).")
 @click.option("--metrics-port", type=int, default=None, help="Also serve the worker's Prometheus metrics here.")
-def run(api_port: int, api_host: str, no_api: bool, no_projections: bool, metrics_port: int | None) -> None:
+@click.option("--no-notify", is_flag=True, help="Do not send webhooks and email (`ledger notify` does).")
+def run(api_port: int, api_host: str, no_api: bool, no_projections: bool, metrics_port: int | None,
+        no_notify: bool) -> None:
     """Start what is missing, then the worker, projections and API, until Ctrl-C."""
     from streams.allocator import tune_allocator
     from streams.collector import tune_collector
@@ -63,7 +66,7 @@ def run(api_port: int, api_host: str, no_api: bool, no_projections: bool, metric
     tune_allocator()  # before any thread starts: each would otherwise get malloc arenas of its own
     tune_collector()
     options = RunOptions(api_port=None if no_api else api_port, api_host=api_host, projections=not no_projections,
-                         metrics_port=metrics_port)
+                         metrics_port=metrics_port, notify=not no_notify)
     settings = Settings()
     with friendly_errors(), HomeLock(settings.home), services(settings, broker="start") as found:
         asyncio.run(run_ledger(found, options, console.print))
@@ -203,6 +206,8 @@ main.add_command(roles_command)
 main.add_command(provision_command)
 main.add_command(bench)
 main.add_command(soak)
+main.add_command(webhooks)
+main.add_command(notify_command)
 for command in QUERY_COMMANDS:
     main.add_command(command)
 

@@ -30,6 +30,7 @@ from ledger.database import check_database_url, ledger_env
 from ledger.store import roles
 from ledger.store.postgres import PostgresStore
 from projections.access import DDL as ACCESS_DDL
+from projections.notify.schema import create_notify_schema
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 
@@ -56,6 +57,8 @@ def provision_database(owner_url: str) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('access-ddl'))")
         for statement in ACCESS_DDL:
             conn.execute(statement)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        create_notify_schema(conn)
 
 
 def operator_urls(environ: Mapping[str, str] = os.environ) -> RoleUrls | None:

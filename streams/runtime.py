@@ -19,6 +19,7 @@ from projections.api import create_api
 from streams.follower import ProjectionSupervisor
 from streams.kafka import cluster_id, ensure_topics
 from streams.metrics import WorkerMetrics
+from streams.notify.service import Notifier
 from streams.ports import bind, busy
 from streams.role_urls import user_of
 from streams.services import Services, with_roles
@@ -35,6 +36,7 @@ class RunOptions:
     api_host: str = "127.0.0.1"
     projections: bool = True
     metrics_port: int | None = None
+    notify: bool = True
 
 
 class BackgroundWork:
@@ -44,6 +46,12 @@ class BackgroundWork:
         self.threads: list[threading.Thread] = []
         self.api_server: uvicorn.Server | None = None
         self.projections: ProjectionSupervisor | None = None
+        self.notifier: Notifier | None = None
+
+    def start_notifier(self, database_url: str) -> None:
+        """Turn ledger transactions into webhook and email deliveries, and send them (never in the writer's way)."""
+        self.notifier = Notifier(database_url)
+        self.notifier.start()
 
     def start_projections(self, database_url: str) -> None:
         """Follow the ledger log with every projection, restarted if it fails."""
@@ -62,6 +70,8 @@ class BackgroundWork:
         """Stop the projection process and every thread, and wait for them."""
         if self.projections is not None:
             self.projections.stop()
+        if self.notifier is not None:
+            self.notifier.stop()
         if self.api_server is not None:
             self.api_server.should_exit = True
         for thread in self.threads:
@@ -110,6 +120,8 @@ async def running_ledger(found: Services, options: RunOptions,
             background.start_api(roles.api, options.api_host, options.api_port, worker)
         if options.projections:
             background.start_projections(roles.projector)
+        if options.notify:
+            background.start_notifier(roles.projector)
         running = asyncio.create_task(worker.run(stopping), name="worker")
         if stopped is not None:
             running.add_done_callback(lambda _: stopped.set())

@@ -25,7 +25,7 @@ from ledger.errors import LedgerError
 WRITER, PROJECTOR, API = "ledger_writer", "ledger_projector", "ledger_api"
 NAMES = {"writer": WRITER, "projector": PROJECTOR, "api": API}  # the default name of each kind of role
 ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"
-SCHEMAS = ("ledger", "projections", "access")
+SCHEMAS = ("ledger", "projections", "access", "notify")
 READ_APPEND = "SELECT, INSERT"
 READ_WRITE = "SELECT, INSERT, UPDATE"
 
@@ -45,6 +45,8 @@ GRANTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "projector": (
         ("ledger", "entries", "SELECT"),
         ("projections", "ALL", "SELECT, INSERT, UPDATE, DELETE"),
+        # The notifier: its feed and delivery log, and partners' email addresses read when mailing.
+        ("notify", "ALL", "SELECT, INSERT, UPDATE, DELETE"), ("ledger", "personal_data", "SELECT"),
     ),
     "api": (
         ("projections", "ALL", "SELECT"),

@@ -1,0 +1,1 @@
+"""Notifications to partners: which ledger transactions tell whom, and the delivery log."""

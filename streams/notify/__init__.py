@@ -1,0 +1,1 @@
+"""Sending notifications: signed webhooks and email, retried with backoff, outside the writer."""
