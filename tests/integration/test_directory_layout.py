@@ -20,11 +20,11 @@ EVENTS = [program(show_leaderboard_names=True), joined("rex"), sale("S-1", "rex"
 
 @pytest.fixture
 def layout_3_database(database_url: str, db: psycopg.Connection[Any]) -> str:
-    """A ledger whose program_versions has the columns of layout 3 (no show_leaderboard_names, no milestones)."""
+    """A ledger whose program_versions has the columns of layout 3 (none of the columns layout 4 added)."""
     LedgerWriter(PostgresStore.connect(ledger_env(database_url))).apply([inbound(e) for e in EVENTS])
     ProjectionRunner(database_url, all_projections()).catch_up()
     db.execute("ALTER TABLE projections.program_versions DROP COLUMN show_leaderboard_names CASCADE, "
-               "DROP COLUMN milestones CASCADE")
+               "DROP COLUMN milestones CASCADE, DROP COLUMN notify CASCADE, DROP COLUMN notify_email CASCADE")
     db.execute("UPDATE projections.layout SET version = 3")
     return database_url
 

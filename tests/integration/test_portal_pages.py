@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 MILESTONES = [{"id": "three-sales", "metric": "sales_count", "threshold": 3, "period": "month", "bonus": usd(1_000)},
               {"id": "first-sale", "metric": "sales_count", "threshold": 1, "bonus": usd(500)}]
 # In `prog`, Susie recruited Rex; Annabel sold 300.00, Rex 100.00 (Susie earns 5.00 on it). `named` shows names.
-EVENTS = [program(milestones=MILESTONES), program("named", show_leaderboard_names=True), program("other"),
+EVENTS = [program(milestones=MILESTONES), program("named", show_leaderboard_names=True, notify=["payout_sent"], notify_email=True), program("other"),
           joined("susie"), joined("rex", recruited_by="susie"), joined("annabel"), joined("zebedee", program_id="other"),
           joined("nadia", program_id="named"), joined("norbert", program_id="named"),
           sale("S-1", "rex", 10_000, day=2), sale("S-2", "annabel", 30_000, day=3),
@@ -122,6 +122,12 @@ def test_the_operator_page_lists_every_program_with_its_settings(client: TestCli
     html = _page(client, keys["analyst"], "/portal/operator")
     assert re.findall(r'data-program="([^"]+)"', html) == ["named", "other", "prog"]
     assert re.search(r'data-program="named">.*?data-col="show_leaderboard_names">shown<', html, re.S)
+
+
+def test_the_operator_page_shows_what_each_program_notifies(client: TestClient, keys: dict[str, str]) -> None:
+    html = _page(client, keys["analyst"], "/portal/operator")
+    assert re.search(r'data-program="named">.*?data-col="notify">payout_sent \(and email\)<', html, re.S)
+    assert re.search(r'data-program="prog">.*?data-col="notify">none<', html, re.S)
 
 
 def test_the_operator_page_ranks_the_top_partners_by_lifetime_revenue(client: TestClient,
