@@ -72,6 +72,16 @@ def principal_for(conn: psycopg.Connection[Any], secret: str) -> Principal | Non
     return Principal(*row) if row else None
 
 
+def active_principal(conn: psycopg.Connection[Any], key_id: str) -> Principal | None:
+    """The holder of key `key_id` while it is active (a session re-checks it on every request), or None."""
+    try:
+        row = conn.execute("SELECT key_id, kind, partner_id FROM access.api_keys "
+                           "WHERE key_id = %s AND revoked_at IS NULL", (key_id,)).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None
+    return Principal(*row) if row else None
+
+
 def _ensure(conn: psycopg.Connection[Any]) -> None:
     for statement in DDL:
         conn.execute(statement)

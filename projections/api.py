@@ -18,6 +18,7 @@ from projections.listing_routes import add_listing_routes
 from projections.models import PartnerBalance
 from projections.operations import add_operations_routes
 from projections.partner_lookup import partner_known
+from projections.portal.app import add_portal
 from projections.statement_routes import add_statement_route
 
 bearer = HTTPBearer(auto_error=False, description="A key made with `ledger keys create`")
@@ -94,6 +95,7 @@ def create_api(database_url: str, readiness: Callable[[], dict[str, Any]] | None
     api.state.pool = pool
     _routes(api)
     add_operations_routes(api, readiness, registry)
+    add_portal(api)
     return api
 
 

@@ -34,7 +34,12 @@ class PartnerDirectory(Projection):
             f"""CREATE TABLE IF NOT EXISTS {self.schema}.program_versions (
                 program_id text NOT NULL, version_from timestamptz NOT NULL, event_id text NOT NULL, name text NOT NULL,
                 referral_info text NOT NULL, show_declines boolean NOT NULL, show_purchase_history boolean NOT NULL,
-                hold_days int NOT NULL, tiers jsonb NOT NULL, PRIMARY KEY (program_id, version_from, event_id))""",
+                hold_days int NOT NULL, tiers jsonb NOT NULL, show_leaderboard_names boolean NOT NULL DEFAULT false,
+                milestones jsonb NOT NULL DEFAULT '[]', PRIMARY KEY (program_id, version_from, event_id))""",
+            # Layout 4 (projections/layout.py) added these; an older table gets them and is refilled from position 0.
+            f"""ALTER TABLE {self.schema}.program_versions
+                ADD COLUMN IF NOT EXISTS show_leaderboard_names boolean NOT NULL DEFAULT false,
+                ADD COLUMN IF NOT EXISTS milestones jsonb NOT NULL DEFAULT '[]'""",
         ]
 
     def clear(self, curs: Cursor[Any]) -> None:
@@ -63,4 +68,5 @@ def _version(config: dict[str, Any]) -> tuple[Any, ...]:
         effective = datetime.fromisoformat(str(effective).replace("Z", "+00:00"))
     return (config["program_id"], effective, config["event_id"], config["name"], config.get("referral_info", "none"),
             config.get("show_declines", False), config.get("show_purchase_history", False),
-            config.get("hold_days", 0), Jsonb(config["tiers"]))
+            config.get("hold_days", 0), Jsonb(config["tiers"]), config.get("show_leaderboard_names", False),
+            Jsonb(config.get("milestones") or []))

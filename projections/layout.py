@@ -11,8 +11,12 @@ from projections.tracking import SCHEMA
 
 # 2: the log of one entry per decision (rows keyed by sale, partner and position)
 # 3: statement_lines mark a re-priced sale's correction lines (detail 'correction'): rebuilt once
-LAYOUT = 3
-RENEWED = {3: ("statement_lines",)}  # read models whose rows changed meaning in a layout, by that layout
+# 4: program_versions gains show_leaderboard_names and milestones (added by the projection's DDL): the
+#    directory is re-read
+LAYOUT = 4
+# Projections whose rows changed in a layout, by that layout: (projection, the tables it keeps).
+RENEWED = {3: (("statement_lines", ("statement_lines",)),),
+           4: (("partner_directory", ("partner_rows", "partner_memberships", "program_versions")),)}
 DROPPED = ("partner_rows", "partner_memberships", "program_versions", "sales", "declines", "customer_contacts",
            "commission_lines", "milestone_progress_rows", "statement_lines", "partner_balances")
 VIEWS = ("partner_referrals", "partner_activity", "leaderboard", "partner_period_totals", "second_tier_attribution",
@@ -49,7 +53,8 @@ def _drop_older(curs: Cursor[Any]) -> None:
 
 def _renew(curs: Cursor[Any], since: int) -> None:
     # Rows whose meaning changed after layout `since` are emptied; the runner refills them from position 0.
-    for version, tables in sorted(RENEWED.items()):
-        for table in tables if version > since else ():
-            curs.execute(f"DELETE FROM {SCHEMA}.{table}")
-            curs.execute(f"DELETE FROM {SCHEMA}.tracking WHERE projection = %s", (table,))
+    for version, projections in sorted(RENEWED.items()):
+        for projection, tables in projections if version > since else ():
+            for table in tables:
+                curs.execute(f"DELETE FROM {SCHEMA}.{table}")
+            curs.execute(f"DELETE FROM {SCHEMA}.tracking WHERE projection = %s", (projection,))

@@ -47,7 +47,7 @@ class LedgerCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self.pool.connection() as conn:
             status = ledger_status(conn)
-            by_reason = _dead_letters_by_reason(conn)
+            by_reason = dead_letters_by_reason(conn)
         yield GaugeMetricFamily("ledger_head_position", "Position of the newest ledger event", value=status.head)
         lag = GaugeMetricFamily("ledger_projection_lag", "Ledger positions a projection is behind",
                                 labels=["projection"])
@@ -64,7 +64,8 @@ class LedgerCollector(Collector):
         yield letters
 
 
-def _dead_letters_by_reason(conn: Any) -> list[tuple[str, int]]:
+def dead_letters_by_reason(conn: Any) -> list[tuple[str, int]]:
+    """(reason, count) of the dead letters, for /metrics and the operator page."""
     # Through a function of the projections schema: the API's role reads no ledger table.
     try:
         with conn.transaction():

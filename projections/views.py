@@ -9,7 +9,7 @@ from projections.tracking import SCHEMA
 VIEWS: dict[str, str] = {
     "programs": """
         SELECT DISTINCT ON (program_id) program_id, name, version_from, referral_info, show_declines,
-               show_purchase_history, hold_days, tiers
+               show_purchase_history, hold_days, tiers, show_leaderboard_names, milestones
         FROM {schema}.program_versions WHERE version_from <= now()
         ORDER BY program_id, version_from DESC, event_id DESC""",
     "partners": """

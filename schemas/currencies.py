@@ -25,3 +25,12 @@ Currency = Annotated[
     Literal.__getitem__(tuple(ISO_4217)),  # type: ignore[attr-defined]
     Field(description="ISO 4217 code, e.g. USD"),
 ]
+
+# Digits after the decimal point of each currency's minor unit (ISO 4217's exponent), where not 2.
+EXPONENTS = {code: 0 for code in "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()} | {
+    code: 3 for code in "BHD IQD JOD KWD LYD OMR TND".split()} | {"CLF": 4, "UYW": 4}
+
+
+def exponent(currency: str) -> int:
+    """How many digits of `currency`'s minor units follow the decimal point (2 for most)."""
+    return EXPONENTS.get(currency, 2)

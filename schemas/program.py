@@ -93,6 +93,7 @@ class ProgramConfigured(InputEventBase):
     referral_info: ReferralInfo = "none"
     show_declines: bool = False
     show_purchase_history: bool = False
+    show_leaderboard_names: bool = False  # other partners' names on the partner center's leaderboard
     notify_on_commission: bool = False
     recurring: Recurring | None = None
 

@@ -159,6 +159,7 @@ class ProgramConfigured(WireEventBase, tag="program.configured", kw_only=True):
     referral_info: ReferralInfo = "none"
     show_declines: bool = False
     show_purchase_history: bool = False
+    show_leaderboard_names: bool = False
     notify_on_commission: bool = False
     recurring: Recurring | None = None
 
