@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.integration.browser.portal import (
     CHROMIUM_ARGS,
+    Sessions,
     chromium_path,
     missing_chromium_message,
     screenshot,
@@ -34,6 +35,12 @@ def browser(chromium: Path) -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def sessions(base_url: str) -> Sessions:
+    """Signed-in sessions shared by the module's tests (each module serves its ledger at `base_url`)."""
+    return Sessions(base_url)
 
 
 @pytest.fixture

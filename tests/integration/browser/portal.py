@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import uvicorn
@@ -65,6 +66,26 @@ def sign_in(page: Page, base_url: str, key: str) -> None:
     page.locator("#key").fill(key)
     with page.expect_navigation():
         page.locator("#login button[type=submit]").click()
+
+
+class Sessions:
+    """The session cookie the login form gave each key: a module's later tests reuse it instead of signing in again."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.cookies: dict[str, list[Any]] = {}
+
+    def open(self, page: Page, key: str, path: str = "/portal/") -> Page:
+        """`page` signed in with `key` (through the form the first time) and showing `path`."""
+        if key in self.cookies:
+            page.context.add_cookies(self.cookies[key])
+        else:
+            sign_in(page, self.base_url, key)
+            self.cookies[key] = page.context.cookies()
+            if page.url == f"{self.base_url}{path}":
+                return page
+        page.goto(f"{self.base_url}{path}")
+        return page
 
 
 def cells(page: Page, row_selector: str, column: str) -> list[str]:
