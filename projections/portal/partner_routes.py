@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -57,7 +58,7 @@ def add_routes(api: FastAPI) -> None:
                                  headers={"Content-Disposition": f'attachment; filename="{_safe(name)}"'})
 
 
-def _period(partner_id: str, currency: str, start: str, end: str, basis: str) -> tuple[object, object, Period]:
+def _period(partner_id: str, currency: str, start: str, end: str, basis: str) -> tuple[date, date, Period]:
     first, last, (since, until) = window(start, end)
     return first, last, Period(partner_id, currency, since, until, BASIS.get(basis, "occurred"))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from structlog.testing import capture_logs
 
 from projections.access import create_key, revoke_key
 from projections.api import create_api
@@ -81,6 +83,14 @@ def test_the_session_cookie_is_secure_over_https(https_client: TestClient, keys:
 
 def test_the_session_cookie_holds_no_key(client: TestClient, keys: dict[str, str]) -> None:
     assert keys["rex"] not in _set_cookie(client, keys["rex"])
+
+
+def test_signing_in_and_reading_a_page_log_nothing_that_holds_the_key(client: TestClient, keys: dict[str, str],
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with capture_logs() as structured:
+        signed_in(client, keys["rex"]).get("/portal/")
+    assert keys["rex"] not in caplog.text and keys["rex"] not in repr(structured)
 
 
 def test_a_bad_key_is_refused_with_an_alert(client: TestClient) -> None:
