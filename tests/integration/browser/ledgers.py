@@ -82,14 +82,16 @@ def rex_before_maturing() -> list[dict[str, Any]]:
 
 
 def rex_after_maturing() -> list[dict[str, Any]]:
-    """November 2026: a payout to rex, sales by everyone (mia's earn rex level 2), a declined charge."""
+    """November 2026: a payout to rex, sales by everyone (mia's earn rex level 2), a declined charge, and a
+    second payout reusing the first one's id (refused: a dead letter)."""
     return [payout("P-1", "rex", 1_500, when(2026, 11, 11)),
             sale("S-2", "rex", 30_000, when(2026, 11, 10), ADA, product_id="team-plan"),
             sale("S-3", "rex", 8_000, when(2026, 11, 20), GRACE),
             sale("S-4", "mia", 40_000, when(2026, 11, 12), ALAN),
             sale("S-5", "zoe", 70_000, when(2026, 11, 15), GRACE),
             sale("S-6", "kai", 5_000, when(2026, 11, 16), ADA),
-            declined("D-1", "rex", 9_000, when(2026, 11, 21), ALAN)]
+            declined("D-1", "rex", 9_000, when(2026, 11, 21), ALAN),
+            payout("P-1", "rex", 500, when(2026, 11, 22)) | {"event_id": "payout-P-1-again"}]
 
 
 def guild_events() -> list[dict[str, Any]]:

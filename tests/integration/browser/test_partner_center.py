@@ -27,6 +27,7 @@ from tests.integration.browser.portal import (
 )
 
 pytestmark = pytest.mark.integration
+SETTINGS = ("referral_info", "show_declines", "show_purchase_history", "show_leaderboard_names")
 Opener = Callable[[str], Page]  # opens a portal path, signed in
 NAV = {"nav-overview": "/portal/", "nav-statement": "/portal/statement", "nav-referrals": "/portal/referrals",
        "nav-downline": "/portal/downline", "nav-milestones": "/portal/milestones",
@@ -57,6 +58,12 @@ def base_url(ledger_url: str) -> Iterator[str]:
 def rex_at(page: Page, sessions: Sessions, keys: dict[str, str]) -> Opener:
     """Opens a portal page signed in as rex."""
     return lambda path: sessions.open(page, keys["rex"], path)
+
+
+@pytest.fixture
+def analyst(page: Page, sessions: Sessions, keys: dict[str, str]) -> Page:
+    """The page, signed in with the analyst's key, on the operator page."""
+    return sessions.open(page, keys["analyst"], "/portal/operator")
 
 
 @pytest.fixture
@@ -219,6 +226,11 @@ def test_each_nav_link_opens_a_page_with_a_main_a_labelled_nav_and_one_heading(r
     assert rex.locator("th:not([scope])").count() == 0
 
 
+def test_a_signed_in_page_tells_the_browser_not_to_store_it(rex: Page, base_url: str) -> None:
+    answer = rex.goto(f"{base_url}/portal/statement")
+    assert answer is not None and "no-store" in answer.headers["cache-control"]
+
+
 def test_a_wrong_key_shows_the_alert_and_stays_on_the_login(page: Page, base_url: str) -> None:
     sign_in(page, base_url, "lk_not-a-key")
     expect(page.locator("#login-error[role='alert']")).to_be_visible()
@@ -253,15 +265,33 @@ def test_a_revoked_key_signs_its_partner_out_at_once(page: Page, base_url: str, 
     assert page.url == f"{base_url}/portal/login"
 
 
-def test_an_analyst_key_opens_the_operator_page_with_programs_top_partners_dead_letters_and_lag(
-        page: Page, sessions: Sessions, base_url: str, keys: dict[str, str]) -> None:
-    sessions.open(page, keys["analyst"], "/portal/operator")
+def test_an_analyst_key_signs_in_to_the_operator_page(page: Page, base_url: str, keys: dict[str, str]) -> None:
+    sign_in(page, base_url, keys["analyst"])
     assert page.url == f"{base_url}/portal/operator"
-    for section in ("programs", "top-partners", "dead-letters", "lag"):
-        expect(page.locator(f"section#{section}")).to_be_visible()
-    assert "acme" in page.locator("#programs").inner_text()
-    top = page.locator("#top-partners").inner_text()
-    assert top.index("zoe") < top.index("rex")
+    assert all(page.locator(f"main section#{name}").is_visible()
+               for name in ("programs", "top-partners", "dead-letters", "lag"))
+
+
+def test_the_operator_page_lists_each_program_with_its_privacy_settings(analyst: Page) -> None:
+    acme, guild = "tr.program-row[data-program='acme']", "tr.program-row[data-program='guild']"
+    assert [cells(analyst, acme, col)[0] for col in SETTINGS] == ["full_name_email", "shown", "shown", "ranks only"]
+    assert [cells(analyst, guild, col)[0] for col in SETTINGS] == ["none", "hidden", "hidden", "shown"]
+
+
+def test_the_operator_page_ranks_the_top_partners_by_lifetime_revenue(analyst: Page) -> None:
+    rows = analyst.locator("#top-partners tr.top-row")
+    assert [row.get_attribute("data-partner") for row in rows.all()] == ["zoe", "otto", "rex", "mia", "ivy", "kai"]
+
+
+def test_the_operator_page_counts_the_dead_letters_by_reason(analyst: Page) -> None:
+    letters = analyst.locator("#dead-letters tr.letter-row")
+    assert [(row.get_attribute("data-reason"), row.locator("[data-col=count]").inner_text()) for row in letters.all()] \
+        == [("duplicate_id", "1")]
+
+
+def test_the_operator_page_shows_the_ledger_head_and_no_projection_lag(analyst: Page) -> None:
+    assert int(analyst.locator("#lag [data-col=head]").inner_text()) > 0
+    assert set(cells(analyst, "#lag tr.lag-row", "lag")) == {"0"} and cells(analyst, "#lag", "max-lag") == ["0"]
 
 
 def test_a_partner_session_is_refused_the_operator_page(rex: Page, base_url: str) -> None:
