@@ -15,6 +15,9 @@ DDL = [
         key_id text PRIMARY KEY, key_hash text NOT NULL UNIQUE, kind text NOT NULL CHECK (kind IN ('partner', 'analyst')),
         partner_id text, created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz,
         CHECK ((kind = 'partner') = (partner_id IS NOT NULL)))""",
+    # Partner-center sessions signed out before they expired (projections/portal/session.py), by digest.
+    """CREATE TABLE IF NOT EXISTS access.ended_sessions (
+        session_digest text PRIMARY KEY, expires_at timestamptz NOT NULL)""",
 ]
 
 

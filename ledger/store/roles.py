@@ -51,6 +51,7 @@ GRANTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "api": (
         ("projections", "ALL", "SELECT"),
         ("access", "api_keys", "SELECT"),
+        ("access", "ended_sessions", "SELECT, INSERT, DELETE"),  # the partner center's sign-outs
     ),
 }
 SEQUENCES = {"writer": "ledger", "projector": "projections"}  # a role's serial columns, by schema

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from projections.access import Principal, principal_for
 from projections.portal.render import page
 from projections.portal.session import sign_out
+from projections.portal.wiring import Conn
 
 MAX_FORM_BYTES = 4096  # a key is 46 characters; anything much longer is not a sign-in
 BAD_KEY = "That key is not a valid, active key. Check it, or ask your program's operator for a new one."
@@ -47,7 +48,8 @@ def add_routes(api: FastAPI) -> None:
         return response
 
     @api.post("/portal/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request, conn: Conn) -> Response:
+        request.app.state.sessions.end(request, conn)
         response = RedirectResponse("/portal/login", status_code=303)
         sign_out(response)
         return response

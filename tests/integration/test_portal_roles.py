@@ -52,3 +52,11 @@ def test_the_operator_page_reads_through_the_api_role(api_role_client: tuple[Tes
     client, keys = api_role_client
     answer = signed_in(client, keys["analyst"]).get("/portal/operator")
     assert answer.status_code == 200 and 'data-reason=' not in answer.text and 'data-program="prog"' in answer.text
+
+
+def test_signing_out_through_the_api_role_ends_the_session(api_role_client: tuple[TestClient, dict[str, str]]) -> None:
+    client, keys = api_role_client
+    copied = signed_in(client, keys["susie"]).cookies.get("ledger_portal")
+    assert client.post("/portal/logout", follow_redirects=False).status_code == 303
+    client.cookies.set("ledger_portal", copied or "", path="/portal")
+    assert client.get("/portal/", follow_redirects=False).status_code == 303

@@ -141,6 +141,21 @@ def test_signing_out_clears_the_cookie(client: TestClient, keys: dict[str, str])
     assert client.get("/portal/", follow_redirects=False).status_code == 303
 
 
+def test_a_cookie_copied_before_signing_out_no_longer_signs_in(client: TestClient, keys: dict[str, str]) -> None:
+    copied = signed_in(client, keys["rex"]).cookies.get("ledger_portal")
+    client.post("/portal/logout", follow_redirects=False)
+    client.cookies.set("ledger_portal", copied or "", path="/portal")
+    answer = client.get("/portal/", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/portal/login")
+
+
+def test_signing_out_ends_only_that_session(client: TestClient, keys: dict[str, str]) -> None:
+    other = TestClient(client.app)  # another browser on the same server (its pool is already open)
+    signed_in(other, keys["rex"])
+    signed_in(client, keys["rex"]).post("/portal/logout", follow_redirects=False)
+    assert other.get("/portal/", follow_redirects=False).status_code == 200
+
+
 def test_an_analyst_session_on_a_partner_page_goes_to_the_operator_page(client: TestClient,
                                                                          keys: dict[str, str]) -> None:
     answer = signed_in(client, keys["analyst"]).get("/portal/statement", follow_redirects=False)

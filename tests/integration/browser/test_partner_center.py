@@ -237,17 +237,21 @@ def test_a_wrong_key_shows_the_alert_and_stays_on_the_login(page: Page, base_url
     assert page.url == f"{base_url}/portal/login" and not page.context.cookies()
 
 
-def test_signing_out_returns_to_the_login(rex: Page, base_url: str) -> None:
-    with rex.expect_navigation():
-        rex.locator("#logout").click()
-    assert rex.url == f"{base_url}/portal/login" and rex.locator("#login").count() == 1
+# Signing out ends the session for good, so these sign in through the form, not with the module's shared session.
+def test_signing_out_returns_to_the_login(page: Page, base_url: str, keys: dict[str, str]) -> None:
+    sign_in(page, base_url, keys["rex"])
+    with page.expect_navigation():
+        page.locator("#logout").click()
+    assert page.url == f"{base_url}/portal/login" and page.locator("#login").count() == 1
 
 
-def test_after_signing_out_a_portal_page_redirects_to_the_login(rex: Page, base_url: str) -> None:
-    with rex.expect_navigation():
-        rex.locator("#logout").click()
-    rex.goto(f"{base_url}/portal/statement")
-    assert rex.url == f"{base_url}/portal/login"
+def test_after_signing_out_a_portal_page_redirects_to_the_login(page: Page, base_url: str,
+                                                                keys: dict[str, str]) -> None:
+    sign_in(page, base_url, keys["rex"])
+    with page.expect_navigation():
+        page.locator("#logout").click()
+    page.goto(f"{base_url}/portal/statement")
+    assert page.url == f"{base_url}/portal/login"
 
 
 @pytest.mark.parametrize("path", [*NAV.values(), "/portal/operator"])
