@@ -10,11 +10,15 @@ import psycopg
 
 from projections.notify.schema import SCHEMA
 
-# Claimed rows are leased: a dispatcher that dies mid-send leaves them to another after the lease.
+# Claimed rows are leased to the claiming connection's backend. A lease ends when it expires, or as soon as
+# its holder's connection is gone: a dispatcher killed mid-send leaves its rows to the next one at once.
 _CLAIM = f"""WITH claimed AS (
-        UPDATE {SCHEMA}.deliveries d SET lease_until = now() + make_interval(secs => %(lease)s)
-        WHERE delivery_id IN (SELECT delivery_id FROM {SCHEMA}.deliveries
-                              WHERE status = 'pending' AND due_at <= now() AND (lease_until IS NULL OR lease_until < now())
+        UPDATE {SCHEMA}.deliveries d SET lease_until = now() + make_interval(secs => %(lease)s),
+               leased_by = pg_backend_pid()
+        WHERE delivery_id IN (SELECT delivery_id FROM {SCHEMA}.deliveries l
+                              WHERE status = 'pending' AND due_at <= now()
+                                AND (lease_until IS NULL OR lease_until < now()
+                                     OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.leased_by))
                               ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
         RETURNING d.delivery_id, d.transaction_id, d.channel, d.target, d.body::text AS body, d.attempts)
     SELECT c.delivery_id, c.transaction_id, c.channel, c.target, c.body, c.attempts, e.url, e.secret, p.email
@@ -67,7 +71,7 @@ async def record(conn: psycopg.AsyncConnection[Any], due: Due, outcome: Outcome,
     await conn.execute(
         f"""WITH logged AS (INSERT INTO {SCHEMA}.attempts (delivery_id, attempt, status_code, error)
                             VALUES (%(id)s, %(attempt)s, %(code)s, %(error)s) ON CONFLICT DO NOTHING)
-            UPDATE {SCHEMA}.deliveries SET status = %(status)s, attempts = %(attempt)s, lease_until = NULL,
+            UPDATE {SCHEMA}.deliveries SET status = %(status)s, attempts = %(attempt)s, lease_until = NULL, leased_by = NULL,
                    last_error = %(error)s, delivered_at = CASE WHEN %(delivered)s THEN now() END,
                    due_at = now() + make_interval(secs => %(retry)s)
             WHERE delivery_id = %(id)s""",

@@ -33,6 +33,7 @@ DDL = [
         target text NOT NULL, body jsonb NOT NULL,
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed', 'skipped')),
         attempts int NOT NULL DEFAULT 0, due_at timestamptz NOT NULL DEFAULT now(), lease_until timestamptz,
+        leased_by int,
         created_at timestamptz NOT NULL DEFAULT now(), delivered_at timestamptz, last_error text,
         UNIQUE (transaction_id, channel, target))""",
     f"CREATE INDEX IF NOT EXISTS deliveries_due ON {SCHEMA}.deliveries (due_at) WHERE status = 'pending'",

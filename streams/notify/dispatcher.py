@@ -71,7 +71,7 @@ class Dispatcher:
                 else:
                     await asyncio.sleep(self.idle_s)
         finally:
-            if flying:  # a stop waits briefly; a send cut short is sent again after its lease (at least once)
+            if flying:  # a stop waits briefly; a send cut short is sent again once this connection is gone
                 _, unfinished = await asyncio.wait(flying, timeout=min(self.timeout_s, 2.0))
                 for task in unfinished:
                     task.cancel()

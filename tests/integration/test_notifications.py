@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
+from projections.notify.deliveries import claim
 from streams.notify.signing import verify
 from streams.role_urls import application_urls
 from tests.builders import joined, payout, program, refund, sale, usd
@@ -165,3 +168,32 @@ def test_deliveries_sent_together_are_each_recorded_delivered(ledger: NotifyLedg
             ledger.endpoint(receiver.url, partner_id="rex")
         ledger.write(_rex_sells())
         assert [row[2:] for row in ledger.send_until_settled()] == [("delivered", 1)] * 3
+
+
+async def _claim_ids(url: str, keep_open: bool) -> tuple[list[Any], Any]:
+    conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+    claimed = [d.delivery_id for d in await claim(conn, 10, lease_s=3600)]
+    if not keep_open:
+        await conn.close()
+    return claimed, conn
+
+
+def test_a_delivery_leased_by_a_dispatcher_that_died_is_claimed_again_at_once(ledger: NotifyLedger) -> None:
+    ledger.endpoint("http://127.0.0.1:9/never", partner_id="rex")
+    ledger.write(_rex_sells())
+    first, _ = asyncio.run(_claim_ids(ledger.dispatcher.database_url, keep_open=False))
+    again, _ = asyncio.run(_claim_ids(ledger.dispatcher.database_url, keep_open=False))
+    assert len(first) == 1 and again == first
+
+
+def test_a_delivery_leased_by_a_live_dispatcher_is_not_claimed_twice(ledger: NotifyLedger) -> None:
+    ledger.endpoint("http://127.0.0.1:9/never", partner_id="rex")
+    ledger.write(_rex_sells())
+
+    async def both() -> tuple[list[Any], list[Any]]:
+        first, holder = await _claim_ids(ledger.dispatcher.database_url, keep_open=True)
+        second, _ = await _claim_ids(ledger.dispatcher.database_url, keep_open=False)
+        await holder.close()
+        return first, second
+    first, second = asyncio.run(both())
+    assert len(first) == 1 and second == []
