@@ -1,7 +1,13 @@
-"""The projection runner in a process of its own, so read models and the ledger use both cores."""
+"""The projection runner in a process of its own, so read models and the ledger use both cores.
+
+With notifications on, the same process follows the log for the notification feed too (in the same
+batches, so each record is read and decoded once) and sends the deliveries: nothing of it competes
+with the writer for its process's interpreter lock.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
@@ -12,10 +18,13 @@ from multiprocessing.connection import Connection
 
 import structlog
 
+from projections.base import Projection
+from projections.notify.feed import NotificationFeed
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from streams.allocator import tune_allocator
 from streams.logs import configure_logging, current_logging
+from streams.notify.dispatcher import Dispatcher
 
 STOP_TIMEOUT_S = 15.0
 MAX_RESTART_DELAY_S = 30.0
@@ -25,7 +34,7 @@ log = structlog.get_logger("ledger.projections")
 class ProjectionProcess:
     """Follows the ledger log with every projection until stopped (or its parent is gone)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, notify: bool = False) -> None:
         # spawn, not fork: the parent holds threads, an event loop and open connections.
         context = multiprocessing.get_context("spawn")
         # A pipe, not a multiprocessing Event: a child that dies inside Event.wait() leaves the
@@ -33,7 +42,7 @@ class ProjectionProcess:
         receiving, self._stop = context.Pipe(duplex=False)
         self._started = time.monotonic()
         self._process = context.Process(target=follow_ledger, name="ledger-projections", daemon=True,
-                                        args=(database_url, receiving, os.getpid(), current_logging()))
+                                        args=(database_url, receiving, os.getpid(), current_logging(), notify))
 
     def start(self) -> None:
         """Start the process."""
@@ -65,9 +74,9 @@ class ProjectionProcess:
 class ProjectionSupervisor:
     """Keeps a projection process running: one that dies is restarted, after a wait that grows."""
 
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self._current = ProjectionProcess(database_url)
+    def __init__(self, database_url: str, notify: bool = False) -> None:
+        self.database_url, self.notify = database_url, notify
+        self._current = ProjectionProcess(database_url, notify)
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="projections-supervisor", daemon=True)
 
@@ -95,13 +104,15 @@ class ProjectionSupervisor:
             log.error("projections_died_restarting", exitcode=self._current.exitcode(), restart_in_s=delay)
             if self._stopping.wait(delay):
                 return
-            self._current = ProjectionProcess(self.database_url)
+            self._current = ProjectionProcess(self.database_url, self.notify)
             self._current.start()
             delay = min(delay * 2, MAX_RESTART_DELAY_S)
 
 
-def follow_ledger(database_url: str, stop: Connection, parent_pid: int, logging_args: tuple[str, bool]) -> None:
-    """The child process: apply the ledger log to every projection until told to stop."""
+def follow_ledger(database_url: str, stop: Connection, parent_pid: int, logging_args: tuple[str, bool],
+                  notify: bool = False) -> None:
+    """The child process: apply the ledger log to every projection (and the notification feed, and send its
+    deliveries, when `notify`) until told to stop."""
     # Ctrl-C and a SIGTERM to the process group reach the parent too, which stops us in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -116,22 +127,36 @@ def follow_ledger(database_url: str, stop: Connection, parent_pid: int, logging_
                 break
         stopping.set()
     threading.Thread(target=watch, daemon=True).start()
-    runner = _connected_runner(database_url, stopping)
-    if runner is None:
-        return
+    sending = _sending(database_url, stopping) if notify else None
+    followed: list[Projection] = [*all_projections(), *([NotificationFeed()] if notify else [])]
+    runner = _connected_runner(database_url, followed, stopping)
     try:
-        runner.run_forever(stopping)
+        if runner is not None:
+            runner.run_forever(stopping)
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
+        if sending is not None:
+            sending.join(STOP_TIMEOUT_S / 2)
 
 
-def _connected_runner(database_url: str, stopping: threading.Event) -> ProjectionRunner | None:
+def _sending(database_url: str, stopping: threading.Event) -> threading.Thread:
+    """The dispatcher of notification deliveries, in a thread of this process until it stops."""
+    dispatcher = Dispatcher(database_url)
+    thread = threading.Thread(target=lambda: asyncio.run(dispatcher.run(stopping)), name="notify-dispatch",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def _connected_runner(database_url: str, followed: list[Projection],
+                      stopping: threading.Event) -> ProjectionRunner | None:
     """The runner, once the database answers (None if told to stop first)."""
     delay = 0.5
     while not stopping.is_set():
         try:
             # `ledger run` had the owner make the tables; this process may be a role that owns nothing.
-            return ProjectionRunner(database_url, all_projections(), create=False)
+            return ProjectionRunner(database_url, followed, create=False)
         except Exception as exc:  # noqa: BLE001 - the database away: wait for it rather than die
             log.error("projections_waiting_for_the_database", error=repr(exc)[:300], retry_in_s=delay)
             stopping.wait(delay)

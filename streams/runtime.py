@@ -53,9 +53,9 @@ class BackgroundWork:
         self.notifier = Notifier(database_url)
         self.notifier.start()
 
-    def start_projections(self, database_url: str) -> None:
-        """Follow the ledger log with every projection, restarted if it fails."""
-        self.projections = ProjectionSupervisor(database_url)
+    def start_projections(self, database_url: str, notify: bool) -> None:
+        """Follow the ledger log with every projection (and notify, if asked) in a process restarted if it fails."""
+        self.projections = ProjectionSupervisor(database_url, notify)
         self.projections.start()
 
     def start_api(self, database_url: str, host: str, port: int, worker: Worker) -> None:
@@ -119,8 +119,8 @@ async def running_ledger(found: Services, options: RunOptions,
         if options.api_port:
             background.start_api(roles.api, options.api_host, options.api_port, worker)
         if options.projections:
-            background.start_projections(roles.projector)
-        if options.notify:
+            background.start_projections(roles.projector, options.notify)
+        elif options.notify:  # no projection process to share: the notifier alone, in threads of this one
             background.start_notifier(roles.projector)
         running = asyncio.create_task(worker.run(stopping), name="worker")
         if stopped is not None:

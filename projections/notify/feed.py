@@ -60,8 +60,14 @@ class NotificationFeed(Projection):
         for table in ("program_settings", "memberships"):
             curs.execute(f"DELETE FROM {SCHEMA}.{table}")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._notifying = False  # once a program has notified anything, it may again: no need to ask
+
     def apply(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         self._remember_settings(curs, entries)
+        if not self._anything_notified(curs):  # the common case of a ledger that notifies nobody: free
+            return
         staged = [(entry.position, entry.entry_id, instant(entry.record.recorded_us), number, notice.partner_id,
                    notice.kind, Jsonb(notice.document()))
                   for entry in entries
@@ -75,6 +81,14 @@ class NotificationFeed(Projection):
         curs.execute(_WEBHOOKS)
         curs.execute(_EMAILS)
         curs.execute("DELETE FROM notify_stage")
+
+    def _anything_notified(self, curs: Cursor[Any]) -> bool:
+        # Every delivery needs a notice kind the partner's program chose; no version of any program chose one.
+        if not self._notifying:
+            curs.execute(f"SELECT EXISTS (SELECT 1 FROM {SCHEMA}.program_settings WHERE kinds <> '{{}}')")
+            row = curs.fetchone()
+            self._notifying = bool(row and row[0])
+        return self._notifying
 
     def _remember_settings(self, curs: Cursor[Any], entries: Sequence[Logged]) -> None:
         versions, memberships = [], []
