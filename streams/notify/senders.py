@@ -59,8 +59,14 @@ async def send_email(smtp: SmtpSettings, due: Due) -> Outcome:
     try:
         await asyncio.to_thread(_send, smtp, _message(smtp.sender, due))
     except (OSError, smtplib.SMTPException) as exc:
-        return Outcome(False, error=f"{type(exc).__name__}: {str(exc)[:200]}")
+        return Outcome(False, error=_smtp_error(exc))
     return Outcome(True, 250)
+
+
+def _smtp_error(exc: Exception) -> str:
+    # The class and the server's code only: SMTP refusals quote the addresses, which no log may hold.
+    code = getattr(exc, "smtp_code", None) or getattr(exc, "errno", None)
+    return f"{type(exc).__name__}" + (f" ({code})" if code else "")
 
 
 def _message(sender: str, due: Due) -> EmailMessage:

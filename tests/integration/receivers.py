@@ -96,6 +96,14 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Message]] = []
+        self.refuse = False  # answer every recipient 550, quoting the address, as real servers do
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          options: Any) -> str:
+        if self.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
         self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))

@@ -143,6 +143,14 @@ def test_an_email_reaches_the_partners_address_and_carries_no_secret(ledger: Not
         ["rex@partners.example"], "rex@partners.example", True, False)
 
 
+def test_a_refused_email_is_logged_without_the_address(ledger: NotifyLedger) -> None:
+    ledger.mailbox.refuse = True  # type: ignore[attr-defined]
+    ledger.write(_rex_sells(notify_email=True))
+    assert ledger.send_until_settled() == [("email", "rex", "failed", 4)]
+    errors = ledger.rows("SELECT error FROM notify.attempts UNION ALL SELECT last_error FROM notify.deliveries")
+    assert errors and all(e and "SMTPRecipientsRefused" in e and "@" not in e for (e,) in errors)
+
+
 def test_replaying_the_feed_from_the_start_makes_no_second_delivery(ledger: NotifyLedger) -> None:
     with webhook_receiver() as receiver:
         ledger.endpoint(receiver.url, partner_id="rex")
