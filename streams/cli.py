@@ -12,6 +12,7 @@ from typing import Any
 import click
 import psycopg
 
+from projections.notify.status import notification_status
 from projections.queries import balance_document, partner_balances
 from projections.status import ledger_status
 from schemas.parsing import event_schema
@@ -140,8 +141,9 @@ def status(as_json: bool) -> None:
             psycopg.connect(found.database_url, autocommit=True) as conn:
         current = ledger_status(conn)
         unread = _unread(conn, found)
+        notifier = notification_status(conn)
     if as_json:
-        click.echo(json.dumps(current.as_dict() | {"unread": unread}))
+        click.echo(json.dumps(current.as_dict() | {"unread": unread, "notifications": notifier}))
         return
     console.print(f"ledger head position   {current.head}")
     if unread is None:
@@ -155,6 +157,10 @@ def status(as_json: bool) -> None:
     console.print(f"dead letters           {current.dead_letters} ({current.dead_letters_unpublished} not yet published)")
     since = f" (oldest parked at {current.oldest_parked_at})" if current.oldest_parked_at else ""
     console.print(f"parked, waiting for a prerequisite   {current.parked}{since}")
+    if notifier is not None:
+        console.print(f"notifications          feed position {notifier['position']}  lag {notifier['lag']}; "
+                      f"deliveries {notifier['pending']} pending, {notifier['delivered']} delivered, "
+                      f"{notifier['failed']} failed")
 
 
 def _unread(conn: psycopg.Connection[Any], found: Services) -> int | None:

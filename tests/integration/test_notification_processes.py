@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -91,3 +92,21 @@ def _run_without_notifier(harness: Harness, tmp_path: Path) -> subprocess.Popen[
         return subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-api", "--no-notify"],
                                 env=harness.env | {"LEDGER_HOME": str(tmp_path / "run-home")}, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _notifications(harness: Harness) -> dict[str, int]:
+    result = harness.ledger("status", "--json")
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout)["notifications"])
+
+
+def test_ledger_status_shows_the_feed_caught_up_and_the_deliveries_by_status(harness: Harness) -> None:
+    with webhook_receiver(script=[500] * 100) as receiver:  # never accepted: every delivery stays pending
+        harness.extra_env = {"LEDGER_NOTIFY_BACKOFF_S": "60"}
+        harness.start_worker()
+        harness.apply(_setup())
+        _add_endpoint(harness, receiver.url)
+        harness.apply(_sales(3))
+        found = wait_for(lambda: (n := _notifications(harness))["lag"] == 0 and n["pending"] == 3 and n,
+                         "the feed to reach the head with three deliveries pending")
+    assert (found["delivered"], found["failed"], found["position"] > 0) == (0, 0, True)
