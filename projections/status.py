@@ -57,7 +57,17 @@ STATUS_DDL = [
     f"""CREATE OR REPLACE FUNCTION {SCHEMA}.dead_letters_by_reason() RETURNS TABLE (reason text, n bigint)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
         SELECT reason, count(*) FROM {LEDGER_SCHEMA}.dead_letters GROUP BY reason $$""",
+    # The notifier's feed position and its deliveries by status, for /metrics.
+    f"""CREATE OR REPLACE FUNCTION {SCHEMA}.notification_summary() RETURNS TABLE (feed_position bigint, status text,
+        n bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+        BEGIN
+          RETURN QUERY SELECT (SELECT t.position FROM {SCHEMA}.tracking t WHERE t.projection = 'notifications'),
+                              d.status, count(*) FROM notify.deliveries d GROUP BY d.status
+                       UNION ALL SELECT (SELECT t.position FROM {SCHEMA}.tracking t
+                                         WHERE t.projection = 'notifications'), NULL::text, 0::bigint;
+        END $$""",
     # Granted to the API's role only (ledger/store/roles.py), not to every role as functions are by default.
+    f"REVOKE ALL ON FUNCTION {SCHEMA}.notification_summary() FROM PUBLIC",
     f"REVOKE ALL ON FUNCTION {SCHEMA}.ledger_summary() FROM PUBLIC",
     f"REVOKE ALL ON FUNCTION {SCHEMA}.dead_letters_by_reason() FROM PUBLIC",
 ]

@@ -56,7 +56,8 @@ GRANTS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 SEQUENCES = {"writer": "ledger", "projector": "projections"}  # a role's serial columns, by schema
 # The counts the API reports on /ready and /metrics, read with their owner's rights (projections/status.py).
-FUNCTIONS = {"api": ("projections.ledger_summary()", "projections.dead_letters_by_reason()")}
+FUNCTIONS = {"api": ("projections.ledger_summary()", "projections.dead_letters_by_reason()",
+                     "projections.notification_summary()")}
 # Taken back from an ALL above: the balances are the writer's (moved in each batch's transaction,
 # rebuilt by the owner), and the layout version is the owner's.
 EXCEPT = {"projector": (("projections", "partner_balances", "INSERT, UPDATE, DELETE"),

@@ -27,7 +27,7 @@ class NotifyLedger:
     """Writes events as the writer, follows and sends as the projector, reads as the owner."""
 
     def __init__(self, owner_url: str, urls: RoleUrls, smtp_url: str = "") -> None:
-        self.owner_url = owner_url
+        self.owner_url, self.urls = owner_url, urls
         self.writer = LedgerWriter(PostgresStore.connect(ledger_env(urls.writer), create=False), min_wait_s=0)
         self.feed = ProjectionRunner(urls.projector, [NotificationFeed()], create=False)
         self.dispatcher = Dispatcher(urls.projector, policy=FAST, smtp=SmtpSettings(smtp_url), timeout_s=2.0)

@@ -10,7 +10,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from projections.api import create_api
 from projections.notify.deliveries import claim
 from streams.notify.signing import verify
 from streams.role_urls import application_urls
@@ -205,3 +207,15 @@ def test_a_delivery_leased_by_a_live_dispatcher_is_not_claimed_twice(ledger: Not
         return first, second
     first, second = asyncio.run(both())
     assert len(first) == 1 and second == []
+
+
+def test_metrics_count_the_deliveries_by_status_and_the_feeds_lag_through_the_api_role(ledger: NotifyLedger) -> None:
+    with webhook_receiver() as receiver:
+        ledger.endpoint(receiver.url, partner_id="rex")
+        ledger.write(_rex_sells())
+        ledger.send_until_settled()
+    with TestClient(create_api(ledger.urls.api)) as client:
+        text = client.get("/metrics").text
+    assert ('ledger_notification_deliveries{status="delivered"} 1.0' in text,
+            'ledger_notification_deliveries{status="failed"} 0.0' in text,
+            "ledger_notification_feed_lag 0.0" in text) == (True, True, True)
