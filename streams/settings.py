@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from schemas.topics import DLQ_TOPIC, INPUT_TOPICS, NOTIFICATIONS_TOPIC
 
+T = TypeVar("T", int, float)
 
-def _env_int(name: str, default: int) -> int:
+
+def env_int(name: str, default: int) -> int:
+    """A whole number from the environment, or `default` when unset; a wrong value stops with what to give."""
+    return _env_number(name, default, int, "a whole number")
+
+
+def env_float(name: str, default: float) -> float:
+    """A number from the environment, or `default` when unset; a wrong value stops with what to give."""
+    return _env_number(name, default, float, "a number")
+
+
+def _env_number(name: str, default: T, parse: Callable[[str], T], what: str) -> T:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        return parse(value)
     except ValueError as exc:
-        raise SystemExit(f"{name}={value!r} is not a whole number; unset it or give e.g. {name}={default}") from exc
+        raise SystemExit(f"{name}={value!r} is not {what}; unset it or give e.g. {name}={default}") from exc
 
 
 @dataclass(frozen=True)
@@ -28,11 +42,11 @@ class Settings:
     bootstrap_servers: str | None = field(
         default_factory=lambda: os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None)
     topic_prefix: str = field(default_factory=lambda: os.environ.get("LEDGER_TOPIC_PREFIX", ""))
-    partitions: int = field(default_factory=lambda: _env_int("LEDGER_PARTITIONS", 4))
-    replication: int = field(default_factory=lambda: _env_int("LEDGER_REPLICATION", 1))
-    batch_size: int = field(default_factory=lambda: _env_int("LEDGER_BATCH_SIZE", 1000))
-    batch_ms: int = field(default_factory=lambda: _env_int("LEDGER_BATCH_MS", 100))
-    maturation_interval_s: int = field(default_factory=lambda: _env_int("LEDGER_MATURATION_INTERVAL_S", 10))
+    partitions: int = field(default_factory=lambda: env_int("LEDGER_PARTITIONS", 4))
+    replication: int = field(default_factory=lambda: env_int("LEDGER_REPLICATION", 1))
+    batch_size: int = field(default_factory=lambda: env_int("LEDGER_BATCH_SIZE", 1000))
+    batch_ms: int = field(default_factory=lambda: env_int("LEDGER_BATCH_MS", 100))
+    maturation_interval_s: int = field(default_factory=lambda: env_int("LEDGER_MATURATION_INTERVAL_S", 10))
 
     def topic(self, name: str) -> str:
         """A topic's full name, with the configured prefix."""

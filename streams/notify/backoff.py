@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise SystemExit(f"{name}={value!r} is not a number; unset it or give e.g. {name}={default}") from exc
+from streams.settings import env_float, env_int
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     """How often and how long to try (from LEDGER_NOTIFY_* settings)."""
 
-    max_attempts: int = field(default_factory=lambda: int(env_float("LEDGER_NOTIFY_MAX_ATTEMPTS", 8)))
+    max_attempts: int = field(default_factory=lambda: env_int("LEDGER_NOTIFY_MAX_ATTEMPTS", 8))
     base_s: float = field(default_factory=lambda: env_float("LEDGER_NOTIFY_BACKOFF_S", 2.0))
     cap_s: float = field(default_factory=lambda: env_float("LEDGER_NOTIFY_BACKOFF_CAP_S", 3600.0))
 

@@ -16,8 +16,9 @@ import psycopg
 import structlog
 
 from projections.notify.deliveries import Due, Outcome, claim, record
-from streams.notify.backoff import RetryPolicy, env_float
+from streams.notify.backoff import RetryPolicy
 from streams.notify.senders import SmtpSettings, post_webhook, send_email
+from streams.settings import env_float, env_int
 
 log = structlog.get_logger("ledger.notify")
 
@@ -30,7 +31,7 @@ class Dispatcher:
         self.database_url = database_url
         self.policy = policy or RetryPolicy()
         self.smtp = smtp or SmtpSettings()
-        self.concurrency = concurrency or int(env_float("LEDGER_NOTIFY_CONCURRENCY", 8))
+        self.concurrency = concurrency or env_int("LEDGER_NOTIFY_CONCURRENCY", 8)
         self.timeout_s = timeout_s or env_float("LEDGER_NOTIFY_TIMEOUT_S", 10.0)
         self.lease_s = self.timeout_s * 3 + 30  # longer than any one send can take
         self.idle_s = idle_s

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from streams.notify.backoff import RetryPolicy
 from streams.notify.signing import sign, verify
 
@@ -50,3 +52,9 @@ def test_the_delay_stops_growing_at_the_cap() -> None:
 
 def test_no_retry_is_left_after_the_last_attempt() -> None:
     assert RetryPolicy(max_attempts=3, base_s=1.0, cap_s=10.0).retry_in(3, draw=0.5) is None
+
+
+def test_a_number_of_attempts_that_is_not_whole_stops_with_what_to_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEDGER_NOTIFY_MAX_ATTEMPTS", "8.5")
+    with pytest.raises(SystemExit, match=r"LEDGER_NOTIFY_MAX_ATTEMPTS='8.5' is not a whole number; .*=8"):
+        RetryPolicy()
