@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from projections.notify.status import STATUSES, notification_status
 from projections.status import LedgerStatus, ledger_status
 from projections.tracking import SCHEMA
 
@@ -48,7 +49,7 @@ class LedgerCollector(Collector):
         with self.pool.connection() as conn:
             status = ledger_status(conn)
             by_reason = dead_letters_by_reason(conn)
-            notified = notification_summary(conn)
+            notified = notification_status(conn, status.head)
         yield GaugeMetricFamily("ledger_head_position", "Position of the newest ledger event", value=status.head)
         lag = GaugeMetricFamily("ledger_projection_lag", "Ledger positions a projection is behind",
                                 labels=["projection"])
@@ -63,31 +64,20 @@ class LedgerCollector(Collector):
         for reason, count in by_reason:
             letters.add_metric([reason], count)
         yield letters
-        yield from _notification_gauges(notified, status.head)
+        yield from _notification_gauges(notified)
 
 
-def _notification_gauges(rows: list[tuple[Any, ...]], head: int) -> Iterator[GaugeMetricFamily]:
-    if not rows:  # a database without the notifier's tables
+def _notification_gauges(notified: dict[str, int | None] | None) -> Iterator[GaugeMetricFamily]:
+    if notified is None:  # a database without the notifier's tables
         return
-    if rows[0][0] is not None:  # a feed that never ran (notifications off) is not behind
+    if notified["lag"] is not None:  # a feed that never ran (notifications off) is not behind
         yield GaugeMetricFamily("ledger_notification_feed_lag", "Ledger positions the notification feed is behind",
-                                value=max(0, head - int(rows[0][0])))
+                                value=notified["lag"])
     deliveries = GaugeMetricFamily("ledger_notification_deliveries", "Notification deliveries, by status",
                                    labels=["status"])
-    counts = {status: int(n) for _, status, n in rows if status is not None}
-    for status in ("pending", "delivered", "failed", "skipped"):
-        deliveries.add_metric([status], counts.get(status, 0))
+    for status in STATUSES:
+        deliveries.add_metric([status], notified[status] or 0)
     yield deliveries
-
-
-def notification_summary(conn: Any) -> list[tuple[Any, ...]]:
-    """(feed position, delivery status, count) rows, through a function the API's role may call."""
-    try:
-        with conn.transaction():
-            return list(conn.execute(f"SELECT feed_position, status, n FROM {SCHEMA}.notification_summary()").fetchall())
-    # Provisioned before the notifier: no function yet, or not yet granted (`ledger provision` grants it).
-    except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable, psycopg.errors.InsufficientPrivilege):
-        return []
 
 
 def dead_letters_by_reason(conn: Any) -> list[tuple[str, int]]:

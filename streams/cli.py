@@ -141,7 +141,7 @@ def status(as_json: bool) -> None:
             psycopg.connect(found.database_url, autocommit=True) as conn:
         current = ledger_status(conn)
         unread = _unread(conn, found)
-        notifier = notification_status(conn)
+        notifier = notification_status(conn, current.head)
     if as_json:
         click.echo(json.dumps(current.as_dict() | {"unread": unread, "notifications": notifier}))
         return
@@ -158,7 +158,9 @@ def status(as_json: bool) -> None:
     since = f" (oldest parked at {current.oldest_parked_at})" if current.oldest_parked_at else ""
     console.print(f"parked, waiting for a prerequisite   {current.parked}{since}")
     if notifier is not None:
-        console.print(f"notifications          feed position {notifier['position']}  lag {notifier['lag']}; "
+        feed = "not running" if notifier["position"] is None else \
+            f"position {notifier['position']}  lag {notifier['lag']}"
+        console.print(f"notifications          feed {feed}; "
                       f"deliveries {notifier['pending']} pending, {notifier['delivered']} delivered, "
                       f"{notifier['failed']} failed")
 

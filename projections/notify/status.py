@@ -6,26 +6,26 @@ from typing import Any
 
 import psycopg
 
-from projections.notify.schema import FEED, SCHEMA
-from projections.tracking import SCHEMA as PROJECTIONS
+from projections.tracking import SCHEMA
 
-_STATUS = f"""SELECT (SELECT position FROM {PROJECTIONS}.tracking WHERE projection = %s) AS position,
-    (SELECT coalesce(max(notification_id), 0) FROM ledger.entries) AS head,
-    count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'delivered') AS delivered,
-    count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'skipped') AS skipped
-    FROM {SCHEMA}.deliveries"""
+STATUSES = ("pending", "delivered", "failed", "skipped")
 
 
-def notification_status(conn: psycopg.Connection[Any]) -> dict[str, int] | None:
-    """The feed's position and lag, and how many deliveries are pending, delivered, failed or skipped;
-    None where the notifier has no tables (a database provisioned before it)."""
+def notification_status(conn: psycopg.Connection[Any], head: int) -> dict[str, int | None] | None:
+    """The feed's position and lag (None for a feed that never ran: notifications off) and how many deliveries
+    are pending, delivered, failed or skipped; None where the notifier has no tables or grant yet.
+
+    Read through `projections.notification_summary()`, which the API's role may call (projections/status.py).
+    """
     try:
         with conn.transaction():
-            row = conn.execute(_STATUS, (FEED,)).fetchone()
-    except (psycopg.errors.UndefinedTable, psycopg.errors.InsufficientPrivilege):
+            rows = conn.execute(f"SELECT feed_position, status, n FROM {SCHEMA}.notification_summary()").fetchall()
+    # Provisioned before the notifier: no function yet, or not yet granted (`ledger provision` grants it).
+    except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable, psycopg.errors.InsufficientPrivilege):
         return None
-    if row is None:
+    if not rows:
         return None
-    position, head, pending, delivered, failed, skipped = (int(value or 0) for value in row)
-    return {"position": position, "lag": max(0, head - position), "pending": pending, "delivered": delivered,
-            "failed": failed, "skipped": skipped}
+    position = None if rows[0][0] is None else int(rows[0][0])
+    counts = {status: int(n) for _, status, n in rows if status is not None}
+    return {"position": position, "lag": None if position is None else max(0, head - position)} | {
+        status: counts.get(status, 0) for status in STATUSES}
