@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,7 +28,13 @@ def decided_ledger(admin_url: str, events: list[dict[str, Any]]) -> Iterator[str
         yield url
 
 
+def keys_for(url: str, partners: Iterable[str], analyst: bool = True) -> dict[str, str]:
+    """A key for each partner, by partner id, and (unless `analyst` is false) an analyst key under "analyst"."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        made = {partner: create_key(conn, partner)[1] for partner in partners}
+        return made | ({"analyst": create_key(conn, None)[1]} if analyst else {})
+
+
 def analyst_and_rex_keys(url: str) -> dict[str, str]:
     """An analyst key and a key for rex."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        return {"analyst": create_key(conn, None)[1], "rex": create_key(conn, "rex")[1]}
+    return keys_for(url, ["rex"])

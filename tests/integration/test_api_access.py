@@ -17,6 +17,7 @@ from projections.api import create_api
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from tests.builders import declined, inbound, joined, program, sale
+from tests.integration.api_ledger import keys_for
 
 pytestmark = pytest.mark.integration
 LEVELS = ["none", "first_name_last_initial", "full_name", "full_name_email", "contact_id"]
@@ -56,10 +57,7 @@ def client(database_url: str) -> Iterator[TestClient]:
 @pytest.fixture
 def keys(database_url: str) -> dict[str, str]:
     """A key per partner, plus an analyst key."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        made = {p: create_key(conn, p)[1] for p in [f"p-{lv}" for lv in LEVELS] + ["f-on", "f-off"]}
-        made["analyst"] = create_key(conn, None)[1]
-    return made
+    return keys_for(database_url, [f"p-{lv}" for lv in LEVELS] + ["f-on", "f-off"])
 
 
 def _get(client: TestClient, path: str, key: str | None) -> Any:

@@ -7,14 +7,12 @@ import io
 import re
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from projections.access import create_key
 from projections.api import create_api
 from tests.builders import joined, payout, program, sale
-from tests.integration.api_ledger import decided_ledger
+from tests.integration.api_ledger import decided_ledger, keys_for
 from tests.integration.portal_client import signed_in
 
 pytestmark = pytest.mark.integration
@@ -33,8 +31,7 @@ def ledger_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
-    with psycopg.connect(ledger_url, autocommit=True) as conn:
-        return {partner: create_key(conn, partner)[1] for partner in ("rex", "pat")}
+    return keys_for(ledger_url, ("rex", "pat"), analyst=False)
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from projections.access import create_key
 from projections.api import create_api
 from tests.builders import joined, program, refund, sale, usd
-from tests.integration.api_ledger import decided_ledger
+from tests.integration.api_ledger import decided_ledger, keys_for
 from tests.integration.portal_client import signed_in
 
 pytestmark = pytest.mark.integration
@@ -36,8 +34,7 @@ def ledger_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
-    with psycopg.connect(ledger_url, autocommit=True) as conn:
-        return {p: create_key(conn, p)[1] for p in PARTNERS} | {"analyst": create_key(conn, None)[1]}
+    return keys_for(ledger_url, PARTNERS)
 
 
 @pytest.fixture

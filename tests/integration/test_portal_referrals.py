@@ -6,14 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from projections.access import create_key
 from projections.api import create_api
 from tests.builders import declined, joined, program, sale
-from tests.integration.api_ledger import decided_ledger
+from tests.integration.api_ledger import decided_ledger, keys_for
 from tests.integration.portal_client import signed_in
 
 pytestmark = pytest.mark.integration
@@ -53,8 +51,7 @@ def ledger_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
-    with psycopg.connect(ledger_url, autocommit=True) as conn:
-        return {p: create_key(conn, p)[1] for p in [f"p-{lv}" for lv in LEVELS] + ["f-on", "f-off"]}
+    return keys_for(ledger_url, [f"p-{lv}" for lv in LEVELS] + ["f-on", "f-off"], analyst=False)
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from projections.access import create_key
 from projections.api import create_api
 from tests.builders import joined, payout, program, refund, sale
+from tests.integration.api_ledger import keys_for
 from tests.integration.harness import Harness
 
 pytestmark = pytest.mark.integration
@@ -124,8 +123,7 @@ def test_balance_json_says_what_time_it_answers_for(ledger: Scenario) -> None:
 def client(ledger: Scenario) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The API over the scenario, with a key for rex and one for susie."""
     url = ledger.harness.settings.database_url or ""
-    with psycopg.connect(url, autocommit=True) as conn:
-        keys = {partner: create_key(conn, partner)[1] for partner in ("rex", "susie")}
+    keys = keys_for(url, ("rex", "susie"), analyst=False)
     with TestClient(create_api(url)) as test_client:
         yield test_client, keys
 

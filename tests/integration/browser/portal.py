@@ -9,11 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import uvicorn
 from playwright.sync_api import Page
 
-from projections.access import create_key
 from projections.api import create_api
 from streams.embedded import free_port
 from tests.integration.harness import wait_for
@@ -51,13 +49,6 @@ def served_api(database_url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-
-
-def partner_keys(database_url: str, partner_ids: list[str]) -> dict[str, str]:
-    """A key for each partner, and one for an analyst under "analyst"."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        keys = {partner: create_key(conn, partner)[1] for partner in partner_ids}
-        return keys | {"analyst": create_key(conn, None)[1]}
 
 
 def sign_in(page: Page, base_url: str, key: str) -> None:

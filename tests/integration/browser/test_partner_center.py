@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from projections.access import create_key, revoke_key
+from tests.integration.api_ledger import keys_for
 from tests.integration.browser.ledgers import (
     MATURED_AT,
     decided,
@@ -21,7 +22,6 @@ from tests.integration.browser.ledgers import (
 from tests.integration.browser.portal import (
     Sessions,
     cells,
-    partner_keys,
     served_api,
     sign_in,
 )
@@ -44,7 +44,7 @@ def ledger_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
-    return partner_keys(ledger_url, ["rex", "ivy"])
+    return keys_for(ledger_url, ["rex", "ivy"])
 
 
 @pytest.fixture(scope="module")
@@ -128,13 +128,18 @@ def _minor_units(money: str) -> int:
     return int(re.sub(r"\D", "", money))
 
 
-def test_the_statement_csv_link_downloads_the_lines_the_page_shows(rex_at: Opener) -> None:
-    rex = rex_at("/portal/statement")
+def _downloaded_statement(rex: Page) -> list[dict[str, str]]:
+    """The rows of the CSV behind the statement page's link, once November is chosen."""
     _filter_statement(rex)
     with rex.expect_download() as download:
         rex.locator("#statement-csv").click()
     with open(download.value.path(), encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
+        return list(csv.DictReader(file))
+
+
+def test_the_statement_csv_link_downloads_the_lines_the_page_shows(rex_at: Opener) -> None:
+    rex = rex_at("/portal/statement")
+    rows = _downloaded_statement(rex)
     assert [r["record"] for r in rows] == ["opening", *["line"] * 5, "closing"]
     shown = [(date, about, _minor_units(owed)) for (date, _, about, *_), owed in zip(
         (text.split("\t") for text in rex.locator("#statement tr.statement-line").all_inner_texts()),
@@ -144,11 +149,7 @@ def test_the_statement_csv_link_downloads_the_lines_the_page_shows(rex_at: Opene
 
 def test_the_statement_csv_closes_with_the_closing_balance_the_page_shows(rex_at: Opener) -> None:
     rex = rex_at("/portal/statement")
-    _filter_statement(rex)
-    with rex.expect_download() as download:
-        rex.locator("#statement-csv").click()
-    with open(download.value.path(), encoding="utf-8") as file:
-        closing = list(csv.DictReader(file))[-1]
+    closing = _downloaded_statement(rex)[-1]
     assert [int(closing[col]) for col in ("pending", "available", "paid")] == [
         _minor_units(cells(rex, "#closing", col)[0]) for col in ("pending", "available", "paid")]
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
+from tests.integration.api_ledger import keys_for
 from tests.integration.browser.ledgers import LEVELS, decided, privacy_events
-from tests.integration.browser.portal import Sessions, cells, partner_keys, served_api
+from tests.integration.browser.portal import Sessions, cells, served_api
 
 pytestmark = pytest.mark.integration
 ROWS = "#referrals tr.referral-row"
@@ -30,7 +31,7 @@ def ledger_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def keys(ledger_url: str) -> dict[str, str]:
-    return partner_keys(ledger_url, [f"partner-{name}" for name in (*LEVELS, "declines", "history")])
+    return keys_for(ledger_url, [f"partner-{name}" for name in (*LEVELS, "declines", "history")])
 
 
 @pytest.fixture(scope="module")
