@@ -67,11 +67,15 @@ class PartnerDirectory(Projection):
         append_rows(curs, "program_versions", versions, self.schema)
 
 
-def _version(config: dict[str, Any]) -> tuple[Any, ...]:
+def version_from(config: dict[str, Any]) -> datetime:
+    """When a program version takes effect: its event's time (a datetime, or RFC 3339 text in older records)."""
     effective = config["occurred_at"]
-    if not isinstance(effective, datetime):
-        effective = datetime.fromisoformat(str(effective).replace("Z", "+00:00"))
-    return (config["program_id"], effective, config["event_id"], config["name"], config.get("referral_info", "none"),
+    return effective if isinstance(effective, datetime) else datetime.fromisoformat(
+        str(effective).replace("Z", "+00:00"))
+
+
+def _version(config: dict[str, Any]) -> tuple[Any, ...]:
+    return (config["program_id"], version_from(config), config["event_id"], config["name"], config.get("referral_info", "none"),
             config.get("show_declines", False), config.get("show_purchase_history", False),
             config.get("hold_days", 0), Jsonb(config["tiers"]), config.get("show_leaderboard_names", False),
             Jsonb(config.get("milestones") or []), list(config.get("notify") or []), config.get("notify_email", False))

@@ -9,7 +9,6 @@ Not in the registry of read models: `ledger rebuild --all` and replays never tou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from psycopg import Cursor
@@ -20,6 +19,7 @@ from ledger.rules.periods import instant
 from ledger.rules.postings import Posting
 from projections.base import Logged, Projection, changes
 from projections.bulk import append_rows
+from projections.directory import version_from
 from projections.notify.kinds import notices
 from projections.notify.schema import DDL, FEED, SCHEMA
 
@@ -95,13 +95,10 @@ class NotificationFeed(Projection):
         for _, change in changes(entries):
             if isinstance(change, ProgramVersioned):
                 config = change.config
-                versions.append((config["program_id"], _when(config["occurred_at"]), config["event_id"],
+                versions.append((config["program_id"], version_from(config), config["event_id"],
                                  list(config.get("notify") or []), bool(config.get("notify_email", False))))
             elif isinstance(change, PartnerAdmitted | ProgramSwitched):
                 memberships.append((change.partner_id, instant(change.at_us), change.event_id, change.program_id))
         append_rows(curs, "program_settings", versions, SCHEMA)
         append_rows(curs, "memberships", memberships, SCHEMA)
 
-
-def _when(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
