@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -23,7 +23,7 @@ from projections.listings import (
     Filter,
     Listing,
 )
-from schemas.bounds import TIME_RANGE, in_year_range
+from projections.request_times import utc
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page")]
 Format = Literal["json", "csv"]
@@ -39,12 +39,7 @@ class Page(BaseModel):
 
 
 def _utc(when: datetime | None) -> datetime | None:
-    if when is None:
-        return None
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    if not in_year_range(when):
-        raise HTTPException(422, f"times must be {TIME_RANGE}")
-    return when
+    return None if when is None else utc(when)
 
 
 def _own(caller: Principal, partner_id: str | None) -> str | None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ledger.rules.statement import Period
 from projections import statement_export
-from schemas.bounds import TIME_RANGE, in_year_range
+from projections.request_times import utc
 
 MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
@@ -69,14 +69,6 @@ class Statement(BaseModel):
     lines: list[Line]
 
 
-def _utc(when: datetime) -> datetime:
-    # Times without an offset are read as UTC, as the CLI does; outside the ledger's range nothing is recorded.
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    if not in_year_range(when):
-        raise HTTPException(422, f"times must be {TIME_RANGE}")
-    return when
-
-
 def add_statement_route(api: FastAPI, partner: Callable[..., str]) -> None:
     """The statement route; `partner` is the dependency that checks the caller may see the partner."""
     @api.get("/partners/{partner_id}/statement", response_model=Statement,
@@ -92,13 +84,14 @@ def add_statement_route(api: FastAPI, partner: Callable[..., str]) -> None:
         """The partner's statement for [from, to): opening balance, each line with its cause and running
         balance, totals per cause, closing. basis=occurred reads lines by event time (as of), basis=recorded
         by when the ledger recorded them (as known at). Money in integer minor units."""
-        period = Period(partner_id, currency.upper(), _utc(start), _utc(end or datetime.now(UTC)), basis)
+        period = Period(partner_id, currency.upper(), utc(start), utc(end or datetime.now(UTC)), basis)
         if period.end <= period.start:
             raise HTTPException(422, "`to` must be after `from`")
-        return StreamingResponse(_chunks(request, period, format), media_type=MEDIA[format])
+        return StreamingResponse(streamed(request, period, format), media_type=MEDIA[format])
 
 
-def _chunks(request: Request, period: Period, fmt: str) -> Iterator[str]:
+def streamed(request: Request, period: Period, fmt: str) -> Iterator[str]:
+    """The statement's chunks in `fmt`, for a streamed response."""
     # A connection of its own: the request's is given back before a streamed body is written.
     with request.app.state.pool.connection() as conn:
         yield from statement_export.export(conn, period, fmt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Literal
 
@@ -15,6 +14,7 @@ from projections.portal import reads
 from projections.portal.periods import DateWindowError, window
 from projections.portal.render import partner_page
 from projections.portal.wiring import Conn, Partner
+from projections.statement_routes import streamed
 
 Basis = Literal["event", "recorded", "occurred"]
 BASIS = {"event": "occurred", "occurred": "occurred", "recorded": "recorded"}  # the page's word → the ledger's
@@ -54,19 +54,13 @@ def add_routes(api: FastAPI) -> None:
         except DateWindowError as exc:
             return Response(str(exc), status_code=422, media_type="text/plain; charset=utf-8")
         name = f"statement-{partner_id}-{period.currency}-{first}-{last}.csv"
-        return StreamingResponse(_csv(request, period), media_type="text/csv; charset=utf-8",
+        return StreamingResponse(streamed(request, period, "csv"), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{_safe(name)}"'})
 
 
 def _period(partner_id: str, currency: str, start: str, end: str, basis: str) -> tuple[date, date, Period]:
     first, last, (since, until) = window(start, end)
     return first, last, Period(partner_id, currency, since, until, BASIS.get(basis, "occurred"))
-
-
-def _csv(request: Request, period: Period) -> Iterator[str]:
-    # A connection of its own: the request's is given back before a streamed body is written.
-    with request.app.state.pool.connection() as conn:
-        yield from statement_export.export(conn, period, "csv")
 
 
 def _safe(name: str) -> str:
