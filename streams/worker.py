@@ -89,9 +89,17 @@ class Worker:
                 log.warning("close_failed", error=repr(exc))
 
     async def _consume_forever(self) -> None:
+        backoff = Backoff(0.5, MAX_BACKOFF_S)
         while await self.lock.acquire(self._stopping):
             self.intake.needs_rewind = True  # another writer may have recorded more meanwhile
-            await asyncio.to_thread(self.ledger.become_writer)
+            try:
+                await asyncio.to_thread(self.ledger.become_writer)
+            except Exception as exc:  # noqa: BLE001 - e.g. a pooled connection from before a database restart
+                log.error("become_writer_failed_retrying", error=repr(exc)[:500], retry_in_s=backoff.delay)
+                await self.lock.release()  # a standby may take over meanwhile; nothing was written
+                await backoff.pause(self._stopping)
+                continue
+            backoff.reset()
             freeze_state()
             await self._consume_while_writer()
 
