@@ -76,7 +76,8 @@ class Dispatcher:
                 _, unfinished = await asyncio.wait(flying, timeout=min(self.timeout_s, 2.0))
                 for task in unfinished:
                     task.cancel()
-                await asyncio.gather(*unfinished, return_exceptions=True)
+                # Every one, finished too: a send whose record failed with the connection is retried, not lost.
+                await asyncio.gather(*flying, return_exceptions=True)
 
     async def _deliver(self, conn: psycopg.AsyncConnection[Any], client: httpx.AsyncClient, due: Due) -> None:
         outcome = await self._send(client, due)

@@ -17,6 +17,7 @@ from streams.embedded import start_postgres
 from streams.settings import Settings
 from tests.builders import joined, program, sale
 from tests.integration.harness import Harness, processes, wait_for
+from tests.integration.receivers import webhook_receiver
 from tests.reference import Stream, generate
 
 pytestmark = pytest.mark.integration
@@ -120,6 +121,46 @@ def test_postgres_stopped_and_started_mid_stream_loses_nothing(
         own_postgres.ensure_postgres_running()
         harness.wait_until_applied(stream.events, CATCH_UP_S)
         _assert_as_the_model_expects(harness, stream)
+
+
+@pytest.mark.timeout(900)
+def test_a_writer_that_lost_its_lock_to_a_postgres_restart_applies_what_is_published_after(
+        settings: Settings, own_postgres: Any, tmp_path: Path) -> None:
+    sales = [sale(f"S{n}", "rex", 1_000 + n, event_id=f"sale-{n}") for n in range(300)]
+    with Harness(replace(settings, database_url=own_postgres.url), tmp_path) as harness:
+        harness.start_worker()
+        harness.apply([program(tiers=("0.20",), event_id="prog"), joined("rex", event_id="join-rex")])
+        harness.publish(sales[:150])
+        wait_for(lambda: harness.decided() >= 100, "part of the stream to be decided")
+        _stop_until_noticed(own_postgres, tmp_path / "worker-0.log")
+        own_postgres.ensure_postgres_running()
+        harness.publish(sales[150:])  # read only by a writer that took its lock back and restored itself
+        harness.wait_until_applied(sales, CATCH_UP_S)
+        assert harness.decided() == 2 + len(sales)
+
+
+@pytest.mark.timeout(900)
+def test_postgres_stopped_and_started_mid_stream_delivers_each_notification_once(
+        settings: Settings, own_postgres: Any, tmp_path: Path) -> None:
+    sales = [sale(f"S{n}", "rex", 1_000 + n, event_id=f"sale-{n}") for n in range(300)]
+    with Harness(replace(settings, database_url=own_postgres.url), tmp_path) as harness, \
+            webhook_receiver() as receiver:
+        harness.extra_env = {"LEDGER_NOTIFY_BACKOFF_S": "0.05"}
+        harness.start_worker()
+        harness.apply([program(tiers=("0.20",), notify=["commission_earned"], event_id="prog"),
+                       joined("rex", event_id="join-rex")])
+        assert harness.ledger("webhooks", "add", receiver.url, "--partner", "rex").returncode == 0
+        harness.publish(sales[:150])
+        wait_for(lambda: len(receiver.delivered()) >= 20, "some deliveries before PostgreSQL stops")
+        _stop_until_noticed(own_postgres, tmp_path / "worker-0.log")
+        own_postgres.ensure_postgres_running()
+        harness.publish(sales[150:])  # only a feed and a sender that came back deliver these
+        harness.wait_until_applied(sales, CATCH_UP_S)
+        keys = wait_for(lambda: (k := {r.headers["Idempotency-Key"] for r in receiver.delivered()}) and
+                        len(k) == len(sales) and k, "every sale's transaction to be delivered", CATCH_UP_S)
+        with psycopg.connect(own_postgres.url) as db:
+            rows = db.execute("SELECT transaction_id::text, status FROM notify.deliveries").fetchall()
+    assert (len(rows), {status for _, status in rows}, {t for t, _ in rows}) == (len(sales), {"delivered"}, keys)
 
 
 @pytest.mark.timeout(900)
